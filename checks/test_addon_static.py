@@ -1,0 +1,166 @@
+"""Checks of the addon that need no Odoo: files, manifest, XML, access rights."""
+
+import ast
+import csv
+import re
+import subprocess
+
+import pytest
+from lxml import etree
+
+from .conftest import ADDON, REPO
+
+XML_FILES = sorted(p for p in ADDON.rglob("*.xml") if "static" not in p.parts)
+PY_FILES = sorted(ADDON.rglob("*.py"))
+
+
+def _declared_models():
+    """(name, kind, file) of every model the addon declares with _name."""
+    found = []
+    for path in PY_FILES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {getattr(base, "attr", getattr(base, "id", "")) for base in node.bases}
+            kind = next(
+                (k for k in ("Model", "TransientModel", "AbstractModel") if k in bases), None
+            )
+            if not kind:
+                continue
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and any(getattr(t, "id", "") == "_name" for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Constant)
+                ):
+                    found.append((stmt.value.value, kind, path.relative_to(REPO)))
+    return found
+
+
+def test_manifest_basics(manifest):
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", manifest["version"])
+    assert manifest["license"] == "LGPL-3"
+    assert manifest["depends"] == ["account"]
+    assert manifest.get("installable", True) is True
+
+
+def test_manifest_files_exist(manifest):
+    listed = manifest.get("data", []) + manifest.get("demo", []) + manifest.get("assets", [])
+    missing = [
+        name
+        for name in manifest.get("data", []) + manifest.get("demo", [])
+        if not (ADDON / name).is_file()
+    ]
+    assert listed
+    assert not missing, f"listed in the manifest but missing: {missing}"
+
+
+def test_every_data_file_is_in_the_manifest(manifest):
+    listed = set(manifest.get("data", []) + manifest.get("demo", []))
+    data_dirs = ("views", "data", "security", "demo", "report", "wizards")
+    orphans = [
+        str(path.relative_to(ADDON))
+        for path in XML_FILES + sorted(ADDON.glob("security/*.csv"))
+        if path.relative_to(ADDON).parts[0] in data_dirs
+        and str(path.relative_to(ADDON)) not in listed
+    ]
+    assert not orphans, f"data files never loaded: {orphans}"
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=lambda p: str(p.relative_to(ADDON)))
+def test_xml_parses(path):
+    root = etree.parse(str(path)).getroot()
+    assert root.tag == "odoo"
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=lambda p: str(p.relative_to(ADDON)))
+def test_xml_ids_follow_conventions(path):
+    """``id`` before ``model``; no view uses the Odoo 16 ``tree`` or ``attrs``."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<record\s+model=", text), "write id before model"
+    assert "<tree" not in text, "Odoo 18 uses <list>"
+    assert "attrs=" not in text and "states=" not in text, "Odoo 18 uses invisible=/readonly="
+
+
+def test_every_model_has_an_access_line():
+    with open(ADDON / "security" / "ir.model.access.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    covered = {row["model_id:id"] for row in rows}
+    missing = [
+        name
+        for name, kind, _path in _declared_models()
+        if kind != "AbstractModel" and "model_" + name.replace(".", "_") not in covered
+    ]
+    assert not missing, f"models without an access line: {missing}"
+
+
+def test_access_lines_are_unique_and_complete():
+    with open(ADDON / "security" / "ir.model.access.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids))
+    for row in rows:
+        for perm in ("perm_read", "perm_write", "perm_create", "perm_unlink"):
+            assert row[perm] in ("0", "1"), row
+
+
+def test_company_bound_models_have_a_company_rule():
+    security = (ADDON / "security" / "collection_management_security.xml").read_text(
+        encoding="utf-8"
+    )
+    rules = set(re.findall(r'ref="model_(\w+)"', security))
+    company_bound = []
+    for name, kind, path in _declared_models():
+        if kind != "Model":
+            continue
+        source = (REPO / path).read_text(encoding="utf-8")
+        if re.search(r"^\s+company_id = fields\.Many2one\(", source, re.M):
+            company_bound.append(name.replace(".", "_"))
+    missing = [name for name in company_bound if name not in rules]
+    assert company_bound
+    assert not missing, f"company-bound models without a record rule: {missing}"
+
+
+def test_no_fstring_or_percent_inside_translations():
+    offenders = []
+    for path in PY_FILES:
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"_\(\s*f[\"']", text) or re.search(r"_\([^()]*[\"']\s*\)\s*%", text):
+            offenders.append(str(path.relative_to(REPO)))
+    assert not offenders
+
+
+def test_no_commit_outside_the_cron():
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in PY_FILES
+        if "cr.commit()" in path.read_text(encoding="utf-8") and "tests" not in path.parts
+    ]
+    assert not offenders
+
+
+def test_readme_gives_the_two_commands():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "./dev start" in readme
+    assert "./dev test" in readme
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^exec \./dev test$", ci, re.M)
+
+
+def test_readme_fragments(manifest):
+    for name in ("DESCRIPTION.md", "USAGE.md", "CONFIGURE.md"):
+        assert (ADDON / "readme" / name).read_text(encoding="utf-8").strip(), name
+
+
+def test_app_icon_exists():
+    icon = ADDON / "static" / "description" / "icon.png"
+    assert icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_dev_tool_help_runs():
+    result = subprocess.run(
+        ["python3", str(REPO / "dev"), "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "test" in result.stdout and "start" in result.stdout

@@ -1,0 +1,335 @@
+import random
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import split_every
+
+ENGLISH_WORDS = [
+    "Atlas",
+    "Beacon",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Northwind",
+    "Orchid",
+    "Pioneer",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tidal",
+    "Union",
+    "Vertex",
+    "Willow",
+    "Zenith",
+]
+ENGLISH_KINDS = [
+    "Trading",
+    "Logistics",
+    "Foods",
+    "Textiles",
+    "Electronics",
+    "Builders",
+    "Pharma",
+    "Motors",
+    "Retail",
+    "Packaging",
+]
+CHINESE_PLACES = [
+    "上海",
+    "北京",
+    "深圳",
+    "广州",
+    "杭州",
+    "苏州",
+    "成都",
+    "武汉",
+    "南京",
+    "天津",
+    "重庆",
+    "西安",
+    "青岛",
+    "厦门",
+    "宁波",
+    "长沙",
+]
+CHINESE_WORDS = [
+    "华信",
+    "鸿达",
+    "恒通",
+    "金桥",
+    "瑞丰",
+    "宏远",
+    "永盛",
+    "远航",
+    "新元",
+    "嘉禾",
+    "东方",
+    "百川",
+    "中联",
+    "天成",
+    "万嘉",
+    "同德",
+]
+CHINESE_KINDS = ["贸易", "物流", "食品", "纺织", "电子", "建材", "医药", "汽配", "商贸", "包装"]
+
+
+class CollectionDemoGenerator(models.AbstractModel):
+    """Fills a database with customers and posted customer invoices whose due dates are
+    spread from 20 days ahead to 400 days ago, some partly or fully paid, in one or two
+    companies. Used by the demo data (small) and by the benchmark (large)."""
+
+    _name = "collection.demo.generator"
+    _description = "Collections demo data generator"
+
+    BATCH = 500
+
+    @api.model
+    def generate(self, customers=40, invoices=200, companies=1, seed=42, today=None):
+        if customers < 1 or invoices < 1:
+            raise UserError(_("The generator needs at least one customer and one invoice."))
+        if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
+            raise UserError(_("Only an administrator can generate demo data."))
+        rng = random.Random(seed)
+        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        all_companies = self._demo_companies(companies)
+        result = {"partners": 0, "invoices": 0, "payments": 0, "credit_notes": 0}
+        for index, company in enumerate(all_companies):
+            share = customers // len(all_companies) + (index < customers % len(all_companies))
+            inv_share = invoices // len(all_companies) + (index < invoices % len(all_companies))
+            env = self.with_company(company).env
+            partners = self.with_env(env)._demo_partners(company, max(share, 1), rng)
+            moves = self.with_env(env)._demo_invoices(
+                company, partners, max(inv_share, 1), rng, today
+            )
+            payments = self.with_env(env)._demo_payments(company, moves, rng, today)
+            credit_notes = self.with_env(env)._demo_credit_notes(company, partners, rng, today)
+            result["partners"] += len(partners)
+            result["invoices"] += len(moves)
+            result["payments"] += payments
+            result["credit_notes"] += len(credit_notes)
+        return result
+
+    # -- companies -------------------------------------------------------------------
+    def _demo_companies(self, count):
+        main = self.env.company
+        companies = main
+        if count >= 2:
+            second = self.env["res.company"].search(
+                [("name", "=", "Collections Demo Asia Ltd.")], limit=1
+            )
+            if not second:
+                cny = self.env.ref("base.CNY")
+                cny.active = True
+                second = self.env["res.company"].create(
+                    {
+                        "name": "Collections Demo Asia Ltd.",
+                        "currency_id": cny.id,
+                        "country_id": self.env.ref("base.cn").id,
+                    }
+                )
+                self.env.user.company_ids |= second
+            companies |= second
+        for company in companies:
+            self._demo_ensure_chart(company)
+        return companies
+
+    def _demo_ensure_chart(self, company):
+        if not company.chart_template:
+            self.env["account.chart.template"].try_loading(
+                "generic_coa", company, install_demo=False
+            )
+
+    # -- partners --------------------------------------------------------------------
+    def _demo_partner_name(self, rng, serial):
+        if rng.random() < 0.5:
+            return "%s%s%s有限公司 %04d" % (
+                rng.choice(CHINESE_PLACES),
+                rng.choice(CHINESE_WORDS),
+                rng.choice(CHINESE_KINDS),
+                serial,
+            )
+        return "%s %s %s %04d" % (
+            rng.choice(ENGLISH_WORDS),
+            rng.choice(ENGLISH_WORDS),
+            rng.choice(ENGLISH_KINDS),
+            serial,
+        )
+
+    def _demo_partners(self, company, count, rng):
+        chinese = self.env["res.lang"]._lang_get("zh_CN")
+        vals_list = []
+        first = self.env["res.partner"].search_count([]) + 1
+        for serial in range(first, first + count):
+            name = self._demo_partner_name(rng, serial)
+            is_chinese = not name.isascii()
+            vals = {
+                "name": name,
+                "is_company": True,
+                "company_id": company.id if rng.random() < 0.2 else False,
+                "customer_rank": 1,
+                "lang": "zh_CN" if is_chinese and chinese else "en_US",
+            }
+            if rng.random() < 0.9:
+                vals["email"] = "ar%05d@customer.example.com" % serial
+            if rng.random() < 0.8:
+                vals["phone"] = "+86 21 %04d %04d" % (rng.randint(0, 9999), serial % 10000)
+            vals_list.append(vals)
+        partners = self.env["res.partner"]
+        for chunk in split_every(self.BATCH, vals_list):
+            partners |= self.env["res.partner"].create(list(chunk))
+        return partners
+
+    # -- invoices ----------------------------------------------------------------------
+    def _demo_journal(self, company, journal_type):
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", journal_type)], limit=1
+        )
+        if not journal:
+            raise UserError(
+                _(
+                    "Company %(company)s has no %(type)s journal.",
+                    company=company.name,
+                    type=journal_type,
+                )
+            )
+        return journal
+
+    def _demo_invoices(self, company, partners, count, rng, today):
+        journal = self._demo_journal(company, "sale")
+        account = journal.default_account_id
+        vals_list = []
+        for _index in range(count):
+            due = today + timedelta(days=rng.randint(-400, 20))
+            term = rng.choice([0, 15, 30, 30, 45, 60])
+            amount = round(rng.uniform(500, 50000), 2)
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": rng.choice(partners).id,
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "invoice_date": due - timedelta(days=term),
+                    "invoice_date_due": due,
+                    "ref": "PO-%06d" % rng.randint(1, 999999),
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": rng.choice(
+                                    ["Goods delivered", "Services", "货物", "技术服务费"]
+                                ),
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "account_id": account.id,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        moves = self.env["account.move"]
+        for chunk in split_every(self.BATCH, vals_list):
+            batch = self.env["account.move"].create(list(chunk))
+            batch.action_post()
+            moves |= batch
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return moves
+
+    def _demo_payments(self, company, moves, rng, today):
+        """Pay some invoices fully or partly, and leave a few payments unapplied."""
+        journal = self._demo_journal(company, "bank")
+        plans = []
+        for move in moves:
+            roll = rng.random()
+            if roll < 0.15:
+                plans.append((move, move.amount_residual))
+            elif roll < 0.35:
+                plans.append((move, round(move.amount_residual * rng.uniform(0.2, 0.8), 2)))
+        unapplied = rng.sample(list(moves.partner_id), k=max(1, len(moves.partner_id) // 20))
+        count = 0
+        for chunk in split_every(self.BATCH, plans):
+            payments = self.env["account.payment"].create(
+                [
+                    {
+                        "payment_type": "inbound",
+                        "partner_type": "customer",
+                        "partner_id": move.commercial_partner_id.id,
+                        "amount": amount,
+                        "date": min(today, move.invoice_date_due + timedelta(days=5)),
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "memo": move.name,
+                    }
+                    for move, amount in chunk
+                ]
+            )
+            payments.action_post()
+            plan = []
+            for (move, _amount), payment in zip(chunk, payments, strict=True):
+                lines = (move.line_ids | payment.move_id.line_ids).filtered(
+                    lambda line: (
+                        line.account_id.account_type == "asset_receivable" and not line.reconciled
+                    )
+                )
+                plan.append(lines)
+            self.env["account.move.line"]._reconcile_plan(plan)
+            count += len(payments)
+            self.env.flush_all()
+            self.env.invalidate_all()
+        if unapplied:
+            payments = self.env["account.payment"].create(
+                [
+                    {
+                        "payment_type": "inbound",
+                        "partner_type": "customer",
+                        "partner_id": partner.id,
+                        "amount": round(rng.uniform(100, 3000), 2),
+                        "date": today - timedelta(days=rng.randint(1, 60)),
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "memo": "Unapplied payment",
+                    }
+                    for partner in unapplied
+                ]
+            )
+            payments.action_post()
+            count += len(payments)
+        return count
+
+    def _demo_credit_notes(self, company, partners, rng, today):
+        journal = self._demo_journal(company, "sale")
+        chosen = rng.sample(list(partners), k=max(1, len(partners) // 15))
+        credit_notes = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_refund",
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "invoice_date": today - timedelta(days=rng.randint(1, 90)),
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": "Returned goods",
+                                "quantity": 1,
+                                "price_unit": round(rng.uniform(200, 5000), 2),
+                                "account_id": journal.default_account_id.id,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for partner in chosen
+            ]
+        )
+        credit_notes.action_post()
+        return credit_notes

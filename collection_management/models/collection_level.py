@@ -1,0 +1,150 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CollectionLevel(models.Model):
+    _name = "collection.level"
+    _description = "Follow-up Level"
+    _order = "policy_id, delay_days, id"
+    _check_company_auto = True
+
+    policy_id = fields.Many2one("collection.policy", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    sequence = fields.Integer(
+        compute="_compute_sequence",
+        store=True,
+        help="Position of the level in its policy (1 = first reminder), from its delay.",
+    )
+    name = fields.Char(required=True, translate=True)
+    delay_days = fields.Integer(
+        string="Days after due date",
+        required=True,
+        help="The level is due this many days after the invoice due date; a negative "
+        "number sends a reminder before the due date.",
+    )
+    auto_execute = fields.Boolean(
+        string="Execute automatically",
+        default=True,
+        help="Send and act without review. Otherwise the follow-up waits as a draft "
+        "for an accountant to preview, edit and send.",
+    )
+    send_email = fields.Boolean(default=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain="[('model', '=', 'collection.followup')]",
+        ondelete="restrict",
+    )
+    attach_statement = fields.Boolean(
+        help="Attach the customer's statement of account (PDF) to the email."
+    )
+    create_activity = fields.Boolean(
+        help="Schedule an activity (call, letter, ...) for the customer's collector."
+    )
+    activity_type_id = fields.Many2one("mail.activity.type")
+    activity_note = fields.Html(translate=True)
+    activity_delay_days = fields.Integer(
+        string="Activity deadline (days)", default=0, help="Days after the follow-up date."
+    )
+    credit_hold = fields.Boolean(
+        help="Put the customer on credit hold (no new deliveries or invoices)."
+    )
+    escalate_legal = fields.Boolean(
+        string="Escalate to legal",
+        help="Move the customer's collection case into the first legal stage; no "
+        "automated reminder goes to a customer in legal.",
+    )
+    min_interval_days = fields.Integer(
+        string="Minimum interval (days)",
+        default=7,
+        help="Never send this level to a customer sooner than this many days after "
+        "the previous follow-up.",
+    )
+    description = fields.Text(translate=True)
+
+    @api.depends("policy_id.level_ids.delay_days")
+    def _compute_sequence(self):
+        for policy in self.policy_id:
+            ordered = policy.level_ids.sorted(lambda level: (level.delay_days, level.id))
+            for position, level in enumerate(ordered, start=1):
+                level.sequence = position
+        for level in self.filtered(lambda lvl: not lvl.policy_id):
+            level.sequence = 0
+
+    @api.constrains("send_email", "mail_template_id")
+    def _check_mail_template(self):
+        for level in self:
+            if level.send_email and not level.mail_template_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s sends an email but has no email template.",
+                        level=level.name,
+                    )
+                )
+            if level.mail_template_id and level.mail_template_id.model != "collection.followup":
+                raise ValidationError(
+                    _(
+                        "The template %(template)s of level %(level)s is made for "
+                        "%(model)s records; follow-up emails need a template on "
+                        "Follow-ups.",
+                        template=level.mail_template_id.name,
+                        level=level.name,
+                        model=level.mail_template_id.model,
+                    )
+                )
+
+    @api.constrains("policy_id", "delay_days")
+    def _check_unique_delay(self):
+        for policy, levels in self.grouped("policy_id").items():
+            delays = [level.delay_days for level in policy.level_ids]
+            for level in levels:
+                if delays.count(level.delay_days) > 1:
+                    raise ValidationError(
+                        _(
+                            "Policy %(policy)s already has a level %(delay)s days after the "
+                            "due date; two levels of one policy cannot share a delay.",
+                            policy=policy.name,
+                            delay=level.delay_days,
+                        )
+                    )
+
+    @api.constrains("min_interval_days", "activity_delay_days")
+    def _check_positive_days(self):
+        for level in self:
+            if level.min_interval_days < 0:
+                raise ValidationError(
+                    _(
+                        "The minimum interval of level %(level)s cannot be negative.",
+                        level=level.name,
+                    )
+                )
+            if level.activity_delay_days < 0:
+                raise ValidationError(
+                    _(
+                        "The activity deadline of level %(level)s cannot be negative.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("create_activity", "activity_type_id")
+    def _check_activity_type(self):
+        for level in self:
+            if level.create_activity and not level.activity_type_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s schedules an activity: choose its activity type.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("delay_days")
+    def _check_delay_range(self):
+        for level in self:
+            if not -365 <= level.delay_days <= 3650:
+                raise ValidationError(
+                    _(
+                        "The delay of level %(level)s must lie between 365 days before "
+                        "and 3650 days after the due date.",
+                        level=level.name,
+                    )
+                )

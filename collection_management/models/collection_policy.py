@@ -1,0 +1,105 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class CollectionPolicy(models.Model):
+    _name = "collection.policy"
+    _description = "Follow-up Policy"
+    _order = "company_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    level_ids = fields.One2many("collection.level", "policy_id", string="Levels", copy=True)
+    level_count = fields.Integer(compute="_compute_level_count")
+    description = fields.Text(translate=True)
+    partner_count = fields.Integer(
+        compute="_compute_partner_count", help="Customers that use this policy explicitly."
+    )
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        counts = dict(
+            self.env["collection.level"]._read_group(
+                [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
+            )
+        )
+        for policy in self:
+            policy.level_count = counts.get(policy, 0)
+
+    def _compute_partner_count(self):
+        counts = {}
+        for company, policies in self.grouped("company_id").items():
+            partner_model = self.env["res.partner"].with_company(company)
+            counts.update(
+                partner_model._read_group(
+                    [("collection_policy_id", "in", policies.ids)],
+                    ["collection_policy_id"],
+                    ["__count"],
+                )
+            )
+        for policy in self:
+            policy.partner_count = counts.get(policy, 0)
+
+    @api.constrains("name", "company_id")
+    def _check_unique_name(self):
+        groups = self.with_context(active_test=False)._read_group(
+            [("name", "in", self.mapped("name")), ("company_id", "in", self.company_id.ids)],
+            ["name", "company_id"],
+            ["__count"],
+        )
+        for name, company, count in groups:
+            if count > 1:
+                raise ValidationError(
+                    _(
+                        "A follow-up policy named %(name)s already exists in %(company)s.",
+                        name=name,
+                        company=company.name,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_company_default(self):
+        defaults = self.env["res.company"].sudo().search([("collection_policy_id", "in", self.ids)])
+        if defaults:
+            raise UserError(
+                _(
+                    "Policy %(policy)s is the default follow-up policy of %(company)s; "
+                    "choose another default in the settings before deleting it.",
+                    policy=defaults[0].collection_policy_id.display_name,
+                    company=defaults[0].display_name,
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if default and "name" in default:
+            return vals_list
+        return [
+            dict(vals, name=_("%(name)s (copy)", name=policy.name))
+            for policy, vals in zip(self, vals_list, strict=True)
+        ]
+
+    def _levels_by_delay(self):
+        """Levels of this policy, lowest delay first."""
+        self.ensure_one()
+        return self.level_ids.sorted(lambda level: (level.delay_days, level.id))
+
+    def _due_level(self, days_overdue, above=None):
+        """The highest level whose delay is reached after ``days_overdue`` days and that is
+        above ``above`` (a level of this policy, or nothing)."""
+        self.ensure_one()
+        floor = above.delay_days if above else None
+        due = self.env["collection.level"]
+        for level in self._levels_by_delay():
+            if level.delay_days > days_overdue:
+                break
+            if floor is None or level.delay_days > floor:
+                due = level
+        return due

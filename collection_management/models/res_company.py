@@ -1,0 +1,62 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    collection_policy_id = fields.Many2one(
+        "collection.policy",
+        string="Default follow-up policy",
+        check_company=True,
+        help="Follow-up policy of customers that have none of their own.",
+    )
+    collection_limitation_years = fields.Integer(
+        string="Limitation period (years)",
+        default=3,
+        help="Statutory limitation period of claims (PRC Civil Code art. 188: 3 years).",
+    )
+    collection_case_min_amount = fields.Monetary(
+        string="Open a case from (amount)",
+        currency_field="currency_id",
+        help="A collection case opens when a customer's overdue amount reaches this.",
+    )
+    collection_case_min_days = fields.Integer(
+        string="Open a case from (days overdue)",
+        default=30,
+        help="... and its oldest overdue invoice is at least this many days overdue.",
+    )
+
+    @api.constrains(
+        "collection_limitation_years", "collection_case_min_amount", "collection_case_min_days"
+    )
+    def _check_collection_settings(self):
+        for company in self:
+            if company.collection_limitation_years < 1:
+                raise ValidationError(_("The limitation period must be at least one year."))
+            if company.collection_case_min_amount < 0 or company.collection_case_min_days < 0:
+                raise ValidationError(
+                    _("The amount and the days overdue that open a case cannot be negative.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._collection_ensure_default_policy()
+        return companies
+
+    def _collection_ensure_default_policy(self):
+        """Give each company without a default policy a copy of the shipped one."""
+        template = self.env.ref(
+            "collection_management.collection_policy_default", raise_if_not_found=False
+        )
+        if not template:
+            return
+        template = template.sudo()
+        for company in self.sudo().filtered(lambda c: not c.collection_policy_id):
+            if template.company_id == company:
+                company.collection_policy_id = template
+                continue
+            company.collection_policy_id = template.copy(
+                {"company_id": company.id, "name": template.name}
+            )

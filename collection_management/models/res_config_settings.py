@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    collection_policy_id = fields.Many2one(
+        related="company_id.collection_policy_id", readonly=False
+    )
+    collection_limitation_years = fields.Integer(
+        related="company_id.collection_limitation_years", readonly=False
+    )
+    collection_case_min_amount = fields.Monetary(
+        related="company_id.collection_case_min_amount", readonly=False
+    )
+    collection_case_min_days = fields.Integer(
+        related="company_id.collection_case_min_days", readonly=False
+    )

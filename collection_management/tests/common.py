@@ -1,0 +1,94 @@
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class CollectionCommon(AccountTestInvoicingCommon):
+    """Two companies with a chart of accounts, the default policy of each, and one user
+    per role of the addon. Builds on no demo data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_data_2 = cls.setup_other_company()
+        # the accountant running the tests also manages collections
+        cls.env.user.groups_id |= cls.env.ref("collection_management.group_collection_manager")
+        cls.company = cls.company_data["company"]
+        cls.company_b = cls.company_data_2["company"]
+        cls.policy = cls.company.collection_policy_id
+        cls.policy_b = cls.company_b.collection_policy_id
+        companies = cls.company | cls.company_b
+        cls.collector = cls._make_user(
+            "collector", "collection_management.group_collection_collector"
+        )
+        cls.collector_2 = cls._make_user(
+            "collector2", "collection_management.group_collection_collector"
+        )
+        cls.legal_officer = cls._make_user("legal", "collection_management.group_collection_legal")
+        cls.manager = cls._make_user("cmanager", "collection_management.group_collection_manager")
+        cls.billing = cls._make_user("billing", "account.group_account_invoice")
+        cls.manager_b = cls._make_user(
+            "cmanager_b",
+            "collection_management.group_collection_manager",
+            company=cls.company_b,
+            companies=cls.company_b,
+        )
+        cls.all_companies = companies
+
+    @classmethod
+    def _make_user(cls, login, groups, company=None, companies=None):
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=f"base.group_user,{groups}",
+            company_id=company.id,
+            company_ids=[(6, 0, (companies or company).ids)],
+            email=f"{login}@example.com",
+        )
+
+    @classmethod
+    def _invoice(
+        cls,
+        partner,
+        amount,
+        due_date,
+        invoice_date=None,
+        company=None,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+    ):
+        company = company or cls.company
+        data = cls.company_data if company == cls.company else cls.company_data_2
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "journal_id": data["default_journal_sale"].id,
+                    "invoice_date": invoice_date or due_date,
+                    "invoice_date_due": due_date,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Goods",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "account_id": data["default_account_revenue"].id,
+                                "tax_ids": [(5, 0, 0)],
+                            },
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            move.action_post()
+        return move

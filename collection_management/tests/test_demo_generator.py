@@ -1,0 +1,77 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CollectionCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDemoGenerator(CollectionCommon):
+    @freeze_time("2026-06-30")
+    def test_generates_posted_invoices_spread_over_due_dates(self):
+        generator = self.env["collection.demo.generator"].with_company(self.company)
+        before = self.env["account.move"].search_count([("move_type", "=", "out_invoice")])
+        result = generator.generate(customers=12, invoices=60, seed=7)
+        self.assertEqual(result["partners"], 12)
+        self.assertEqual(result["invoices"], 60)
+        moves = self.env["account.move"].search(
+            [("move_type", "=", "out_invoice"), ("company_id", "=", self.company.id)],
+            order="id desc",
+            limit=60,
+        )
+        self.assertEqual(
+            self.env["account.move"].search_count([("move_type", "=", "out_invoice")]),
+            before + 60,
+        )
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        today = date(2026, 6, 30)
+        offsets = [(due - today).days for due in moves.mapped("invoice_date_due")]
+        self.assertTrue(all(-400 <= offset <= 20 for offset in offsets))
+        self.assertTrue(any(offset < -90 for offset in offsets))
+        self.assertTrue(any(offset > 0 for offset in offsets))
+        states = set(moves.mapped("payment_state"))
+        self.assertIn("not_paid", states)
+        self.assertTrue(states & {"partial", "paid", "in_payment"})
+        self.assertTrue(all(moves.partner_id.mapped("customer_rank")))
+
+    def test_same_seed_same_amounts(self):
+        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator.generate(customers=3, invoices=5, seed=3)
+        first = (
+            self.env["account.move"]
+            .search([("move_type", "=", "out_invoice")], order="id desc", limit=5)
+            .mapped("amount_total")
+        )
+        generator.generate(customers=3, invoices=5, seed=3)
+        second = (
+            self.env["account.move"]
+            .search([("move_type", "=", "out_invoice")], order="id desc", limit=5)
+            .mapped("amount_total")
+        )
+        self.assertEqual(first, second)
+
+    def test_two_companies(self):
+        generator = self.env["collection.demo.generator"].with_company(self.company)
+        result = generator.generate(customers=4, invoices=10, companies=2, seed=1)
+        second = self.env["res.company"].search([("name", "=", "Collections Demo Asia Ltd.")])
+        self.assertTrue(second)
+        self.assertTrue(second.chart_template)
+        self.assertTrue(second.collection_policy_id)
+        self.assertEqual(result["invoices"], 10)
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("move_type", "=", "out_invoice"), ("company_id", "=", second.id)]
+            ),
+            5,
+        )
+
+    def test_bad_arguments(self):
+        with self.assertRaises(UserError):
+            self.env["collection.demo.generator"].generate(customers=0, invoices=5)
+        with self.assertRaises(UserError):
+            self.env["collection.demo.generator"].with_user(self.collector).generate(
+                customers=1, invoices=1
+            )

@@ -1,0 +1,196 @@
+"""Command line of ./dev."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from . import odoo, odoosrc, paths, pg, testrun, venv
+from .log import DevError, say
+from .system import ensure_system_packages
+
+DEV_DB = "collection"
+DEV_PORT = 8069
+
+
+def _require_src():
+    src = odoosrc.resolve(download=True)
+    if src is None:
+        raise DevError(
+            "No Odoo 18.0 source found. Run with ODOO_SRC=<Odoo source directory or "
+            "tarball> once; it is remembered afterwards."
+        )
+    venv.ensure(src)
+    ensure_system_packages()
+    return src
+
+
+def _dev_cluster():
+    if os.geteuid() == 0:
+        # /root is private: the postgres OS user needs a directory it can reach
+        datadir = Path("/var/lib/postgresql/collection_management")
+    else:
+        datadir = paths.STATE / "pgdata"
+    port_file = paths.RUN / "pgport"
+    port = port_file.read_text().strip() if port_file.exists() else None
+    cluster = pg.Cluster(datadir, port=port)
+    server = pg.external() or cluster.start()
+    paths.RUN.mkdir(parents=True, exist_ok=True)
+    port_file.write_text(str(server.port))
+    return server
+
+
+def _dev_config(src, server, **options):
+    return odoo.write_config(
+        paths.RUN / "odoo.conf",
+        src,
+        server,
+        paths.STATE / "filestore",
+        db_name=DEV_DB,
+        dbfilter=f"^{DEV_DB}$",
+        http_port=options.pop("http_port", DEV_PORT),
+        max_cron_threads=1,
+        log_level="info",
+        **options,
+    )
+
+
+def cmd_setup(args):
+    src = _require_src()
+    server = _dev_cluster()
+    config = _dev_config(src, server)
+    if args.reset and server.db_exists(DEV_DB):
+        server.dropdb(DEV_DB)
+    if not server.db_exists(DEV_DB):
+        odoo.install(config, DEV_DB, demo=True, log=paths.RUN / "install.log")
+    else:
+        say(f"updating {paths.ADDON} in the database {DEV_DB} ...")
+        result = subprocess.run(
+            odoo.odoo_cmd(
+                config, "-d", DEV_DB, "-u", paths.ADDON, "--stop-after-init", "--no-http"
+            ),
+            check=False,
+        )
+        if result.returncode:
+            raise DevError("updating the addon failed.")
+    return src, server, config
+
+
+def _wait_http(url, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DevError("Odoo stopped while starting; see the lines above.")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise DevError(f"Odoo did not answer on {url} within {timeout}s.")
+
+
+def cmd_start(args):
+    _src, _server, config = cmd_setup(args)
+    pidfile = paths.RUN / "odoo.pid"
+    process = subprocess.Popen(odoo.odoo_cmd(config, "--http-port", str(args.port)))
+    pidfile.write_text(str(process.pid))
+    url = f"http://localhost:{args.port}"
+    _wait_http(url + "/web/login", process)
+    say(f"Odoo is up: {url}  (database '{DEV_DB}', login admin / password admin)")
+    if args.detach:
+        say(f"running in the background (pid {process.pid}); ./dev stop ends it.")
+        return 0
+    say("Ctrl-C stops it.")
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        return process.wait()
+
+
+def cmd_stop(_args):
+    pidfile = paths.RUN / "odoo.pid"
+    if pidfile.exists():
+        try:
+            os.kill(int(pidfile.read_text()), signal.SIGTERM)
+            say("Odoo stopped.")
+        except ProcessLookupError:
+            pass
+        pidfile.unlink()
+    return 0
+
+
+def cmd_test(args):
+    return testrun.run(args)
+
+
+def cmd_demo(args):
+    """Fill a database with generated customers and invoices."""
+    src = _require_src()
+    server = pg.external() or _dev_cluster()
+    config = _dev_config(src, server)
+    script = paths.REPO / "tools" / "generate_demo.py"
+    cmd = [
+        venv.python(),
+        script,
+        "-c",
+        config,
+        "-d",
+        args.database,
+        "--customers",
+        args.customers,
+        "--invoices",
+        args.invoices,
+        "--companies",
+        args.companies,
+        "--seed",
+        args.seed,
+    ]
+    return subprocess.run([str(c) for c in cmd], check=False).returncode
+
+
+def cmd_shell(args):
+    src = _require_src()
+    server = _dev_cluster()
+    config = _dev_config(src, server)
+    return subprocess.run(
+        odoo.odoo_cmd(config, "shell", "-d", args.database), check=False
+    ).returncode
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="./dev", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("setup", help="install everything and (re)build the demo database")
+    p.add_argument("--reset", action="store_true", help="drop the demo database first")
+    p.set_defaults(func=cmd_setup)
+    p = sub.add_parser("start", help="setup, then serve Odoo on localhost")
+    p.add_argument("--reset", action="store_true", help="drop the demo database first")
+    p.add_argument("--port", type=int, default=DEV_PORT)
+    p.add_argument("--detach", action="store_true", help="leave the server in the background")
+    p.set_defaults(func=cmd_start)
+    p = sub.add_parser("stop", help="stop a server started with --detach")
+    p.set_defaults(func=cmd_stop)
+    p = sub.add_parser("test", help="lint, static checks and the Odoo tests")
+    p.set_defaults(func=cmd_test)
+    p = sub.add_parser("demo", help="generate customers and invoices in a database")
+    p.add_argument("-d", "--database", default=DEV_DB)
+    p.add_argument("--customers", type=int, default=200)
+    p.add_argument("--invoices", type=int, default=1000)
+    p.add_argument("--companies", type=int, default=1, choices=(1, 2))
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("shell", help="an Odoo shell on a database")
+    p.add_argument("-d", "--database", default=DEV_DB)
+    p.set_defaults(func=cmd_shell)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except DevError as error:
+        print(f"[dev] ERROR: {error}", file=sys.stderr)
+        return 2

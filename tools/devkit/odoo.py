@@ -1,0 +1,72 @@
+"""Run Odoo from the virtualenv: configuration files, installs, the server."""
+
+import configparser
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from . import paths
+from .log import DevError, say
+
+
+def addons_path(src, extra=()):
+    dirs = [Path(src) / "odoo" / "addons"]
+    if (Path(src) / "addons").is_dir():
+        dirs.append(Path(src) / "addons")
+    dirs.append(paths.REPO)
+    dirs.extend(Path(p) for p in extra)
+    return ",".join(str(d) for d in dirs)
+
+
+def write_config(target, src, server, data_dir, **options):
+    parser = configparser.ConfigParser(interpolation=None)
+    values = {
+        "addons_path": addons_path(src, options.pop("extra_addons", ())),
+        "data_dir": str(data_dir),
+        "admin_passwd": "admin",
+        "list_db": "True",
+        "max_cron_threads": "0",
+        "log_level": "warn",
+        "http_interface": "127.0.0.1",
+    }
+    values.update(server.odoo_options())
+    values.update({key: str(value) for key, value in options.items()})
+    parser["options"] = values
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8") as out:
+        parser.write(out)
+    return target
+
+
+def odoo_cmd(config, *args):
+    return [str(paths.venv_bin("python")), "-m", "odoo", "-c", str(config), *args]
+
+
+def install(config, db, demo, modules=paths.ADDON, log=None):
+    """Create ``db`` and install ``modules`` (with or without demo data)."""
+    args = ["-d", db, "-i", modules, "--stop-after-init", "--no-http"]
+    if not demo:
+        args.append("--without-demo=all")
+    say(f"installing {modules} into {db} ({'with' if demo else 'without'} demo data) ...")
+    with open(log or os.devnull, "w", encoding="utf-8") as out:
+        result = subprocess.run(
+            odoo_cmd(config, *args), stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    if result.returncode:
+        if log:
+            sys.stdout.write(Path(log).read_text(encoding="utf-8")[-6000:])
+        raise DevError(f"installing {modules} into {db} failed (exit {result.returncode}).")
+    if log:
+        # Odoo logs some failures (a broken view, a bad data record) and still exits 0
+        errors = [
+            line
+            for line in Path(log).read_text(encoding="utf-8").splitlines()
+            if re.search(r"\d (ERROR|CRITICAL) ", line)
+        ]
+        if errors:
+            sys.stdout.write("\n".join(errors[:40]) + "\n")
+            raise DevError(f"installing {modules} into {db} logged {len(errors)} error(s).")
+    return result
