@@ -177,6 +177,12 @@ def main(argv):
     p = sub.add_parser("stop", help="stop a server started with --detach")
     p.set_defaults(func=cmd_stop)
     p = sub.add_parser("test", help="lint, static checks and the Odoo tests")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="while developing: no lint, and the Odoo tests in the database without demo only",
+    )
+    p.add_argument("-k", dest="keyword", help="only the tests matching this pytest expression")
     p.set_defaults(func=cmd_test)
     p = sub.add_parser("demo", help="generate customers and invoices in a database")
     p.add_argument("-d", "--database", default=DEV_DB)

@@ -99,7 +99,7 @@ def _static(summary, workdir):
     summary.add("static checks (no Odoo needed)", *_junit_counts(junit))
 
 
-def _odoo_suite(src, server, workdir, variant, demo):
+def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
     db = f"collection_test_{variant}"
     server.dropdb(db)
     config = odoo.write_config(
@@ -131,6 +131,8 @@ def _odoo_suite(src, server, workdir, variant, demo):
         f"--junitxml={junit}",
         str(paths.ADDON_DIR / "tests"),
     ]
+    if keyword:
+        cmd += ["-k", keyword]
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as out:
         subprocess.run(cmd, cwd=paths.REPO, stdout=out, stderr=subprocess.STDOUT, check=False)
@@ -138,18 +140,18 @@ def _odoo_suite(src, server, workdir, variant, demo):
     return variant, log, junit
 
 
-def _odoo(summary, src, workdir):
+def _odoo(summary, src, workdir, fast=False, keyword=None):
     server = pg.external()
     cluster = None
     if server is None:
         cluster = pg.ThrowawayCluster()
         server = cluster.__enter__()
     try:
-        variants = [("demo", True), ("nodemo", False)]
+        variants = [("nodemo", False)] if fast else [("demo", True), ("nodemo", False)]
         jobs = int(os.environ.get("COLLECTION_TEST_JOBS", "2"))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [
-                pool.submit(_odoo_suite, src, server, workdir, variant, demo)
+                pool.submit(_odoo_suite, src, server, workdir, variant, demo, keyword)
                 for variant, demo in variants
             ]
             for future in futures:
@@ -173,13 +175,14 @@ def run(args):
     summary = Summary()
     with tempfile.TemporaryDirectory(prefix="collection-test-") as workdir:
         os.chmod(workdir, 0o755)
-        _lint(summary)
+        if not args.fast:
+            _lint(summary)
         _static(summary, workdir)
         if src and venv.has_odoo():
             from .system import ensure_system_packages
 
             ensure_system_packages()
-            _odoo(summary, src, workdir)
+            _odoo(summary, src, workdir, fast=args.fast, keyword=args.keyword)
         else:
             loud(
                 "ODOO TESTS NOT RUN",
