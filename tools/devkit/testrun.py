@@ -184,13 +184,15 @@ def run(args):
             ensure_system_packages()
             _odoo(summary, src, workdir, fast=args.fast, keyword=args.keyword)
         else:
+            modules = sorted(p.name for p in (paths.ADDON_DIR / "tests").glob("test_*.py"))
             loud(
                 "ODOO TESTS NOT RUN",
                 [
-                    "No Odoo 18.0 source was found, so the tests under",
-                    "collection_management/tests (every test that needs a real Odoo and",
-                    "PostgreSQL) were not run. Give one with ODOO_SRC=<source dir or tarball>",
-                    "and run ./dev test again; it is remembered for later runs.",
+                    "No Odoo 18.0 source was found, so these test modules, which need a",
+                    "real Odoo server and PostgreSQL, were NOT run:",
+                    *(f"  - collection_management/tests/{name}" for name in modules),
+                    "Give a source with ODOO_SRC=<source dir or tarball> and run ./dev test",
+                    "again; it is remembered for later runs.",
                 ],
             )
             summary.add("odoo tests: NOT RUN (no Odoo source)", 0, 0)
