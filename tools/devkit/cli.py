@@ -97,7 +97,11 @@ def _wait_http(url, process, timeout=120):
 def cmd_start(args):
     _src, _server, config = cmd_setup(args)
     pidfile = paths.RUN / "odoo.pid"
-    process = subprocess.Popen(odoo.odoo_cmd(config, "--http-port", str(args.port)))
+    extra = ["--http-port", str(args.port)]
+    if args.detach:
+        extra += ["--logfile", str(paths.RUN / "odoo.log")]
+        say(f"server log: {paths.RUN / 'odoo.log'}")
+    process = subprocess.Popen(odoo.odoo_cmd(config, *extra))
     pidfile.write_text(str(process.pid))
     url = f"http://localhost:{args.port}"
     _wait_http(url + "/web/login", process)
@@ -154,6 +158,14 @@ def cmd_demo(args):
     return subprocess.run([str(c) for c in cmd], check=False).returncode
 
 
+def cmd_bench(args):
+    """Fresh database, generated data, measured steps: see benchmarks/bench.py."""
+    from . import bench
+
+    src = _require_src()
+    return bench.run(src, args)
+
+
 def cmd_shell(args):
     src = _require_src()
     server = _dev_cluster()
@@ -191,6 +203,24 @@ def main(argv):
     p.add_argument("--companies", type=int, default=1, choices=(1, 2))
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("bench", help="benchmark on a fresh generated database")
+    p.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help="small: 2,000 customers / 10,000 invoices; large: 20,000 / 100,000",
+    )
+    p.add_argument("--customers", type=int)
+    p.add_argument("--invoices", type=int)
+    p.add_argument("--companies", type=int, default=2, choices=(1, 2))
+    p.add_argument(
+        "--with-oca",
+        action="store_true",
+        help="also install OCA account_credit_control and time its run",
+    )
+    p.add_argument("--steps", help="comma-separated steps of benchmarks/bench.py")
+    p.add_argument("--json", help="write the figures to this file")
+    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("shell", help="an Odoo shell on a database")
     p.add_argument("-d", "--database", default=DEV_DB)
     p.set_defaults(func=cmd_shell)
