@@ -166,6 +166,13 @@ def cmd_bench(args):
     return bench.run(src, args)
 
 
+def cmd_i18n(_args):
+    """Regenerate i18n/collection_management.pot from the code and merge it into zh_CN.po."""
+    from . import i18n
+
+    return i18n.run(_require_src())
+
+
 def cmd_shell(args):
     src = _require_src()
     server = _dev_cluster()
@@ -221,6 +228,8 @@ def main(argv):
     p.add_argument("--steps", help="comma-separated steps of benchmarks/bench.py")
     p.add_argument("--json", help="write the figures to this file")
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("i18n", help="regenerate the .pot and merge it into zh_CN.po")
+    p.set_defaults(func=cmd_i18n)
     p = sub.add_parser("shell", help="an Odoo shell on a database")
     p.add_argument("-d", "--database", default=DEV_DB)
     p.set_defaults(func=cmd_shell)
