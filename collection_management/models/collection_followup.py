@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class CollectionFollowup(models.Model):
@@ -7,6 +12,8 @@ class CollectionFollowup(models.Model):
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+
+    BATCH_SIZE = 200
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -34,6 +41,11 @@ class CollectionFollowup(models.Model):
         check_company=True,
     )
     amount_due = fields.Monetary(currency_field="currency_id", aggregator="sum")
+    amount_credit = fields.Monetary(
+        string="Open credits",
+        currency_field="currency_id",
+        help="Open credit notes and unapplied payments of the customer on that date.",
+    )
     state = fields.Selection(
         [
             ("draft", "To review"),
@@ -70,3 +82,417 @@ class CollectionFollowup(models.Model):
                 )
                 if part
             )
+
+    # ------------------------------------------------------------------ actions
+    def action_send(self):
+        """Send the reviewed drafts (or retry failed ones)."""
+        todo = self.filtered(lambda f: f.state in ("draft", "failed"))
+        if not todo:
+            raise UserError(_("Only follow-ups to review or failed ones can be sent."))
+        todo._collection_execute()
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda f: f.state == "done"):
+            raise UserError(_("A follow-up that was sent cannot be cancelled."))
+        self.write({"state": "cancel"})
+        return True
+
+    def action_preview(self):
+        self.ensure_one()
+        if not self.level_id.mail_template_id:
+            raise UserError(_("Level %(level)s sends no email.", level=self.level_id.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Preview"),
+            "res_model": "mail.template.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_mail_template_id": self.level_id.mail_template_id.id,
+                "default_resource_ref": f"{self._name},{self.id}",
+                "default_lang": self.partner_id.lang,
+            },
+        }
+
+    # ------------------------------------------------------------------ hooks
+    def _collection_partners_blocked(self, company):
+        """Customers the run must leave alone (promise to pay open, case in legal)."""
+        return self.env["res.partner"]
+
+    def _collection_escalate_legal(self):
+        """Follow-ups whose level escalates to legal."""
+        for followup in self:
+            followup.partner_id.message_post(
+                body=_(
+                    "Follow-up level %(level)s escalates this customer to legal action.",
+                    level=followup.level_id.name,
+                )
+            )
+
+    def _collection_after_run(self):
+        """Called with the follow-ups created by each batch of a run."""
+        return self
+
+    # ------------------------------------------------------------------ decision
+    @api.model
+    def _collection_candidates(self, company, date, partners=None):
+        """Posted customer invoices of ``company`` with an amount due that reminders may
+        concern: not excluded, not disputed (or the dispute has ended)."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "!=", False),
+            ("collection_exclude", "=", False),
+            "|",
+            ("collection_dispute_reason_id", "=", False),
+            ("collection_dispute_end_date", "<", date),
+        ]
+        if partners is not None:
+            domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
+        return self.env["account.move"].search_fetch(
+            domain,
+            [
+                "commercial_partner_id",
+                "invoice_date_due",
+                "amount_residual_signed",
+                "collection_level_id",
+            ],
+            order="commercial_partner_id, invoice_date_due, id",
+        )
+
+    @api.model
+    def _collection_open_credits(self, company, partners):
+        """Open credit notes and unapplied payments per commercial partner (positive amounts
+        in company currency), from one grouped read of receivable lines."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "<", 0),
+            ],
+            ["partner_id"],
+            ["amount_residual:sum"],
+        )
+        credits = defaultdict(float)
+        for partner, amount in groups:
+            credits[partner.commercial_partner_id] += -amount
+        return credits
+
+    @api.model
+    def _collection_recent(self, company, partners, date):
+        """Per partner: date of the last follow-up that was not cancelled, and whether one
+        is waiting for review or was made on ``date``."""
+        groups = self._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("state", "!=", "cancel"),
+            ],
+            ["partner_id", "state"],
+            ["date:max"],
+        )
+        last, pending = {}, set()
+        for partner, state, last_date in groups:
+            last[partner] = max(last.get(partner, last_date), last_date)
+            if state == "draft" or last_date == date:
+                pending.add(partner)
+        return last, pending
+
+    @api.model
+    def _collection_due_level(self, levels, days, current):
+        """Highest of ``levels`` (sorted by delay) reached after ``days`` and above
+        ``current``."""
+        floor = current.delay_days if current else None
+        due = None
+        for level in levels:
+            if level.delay_days > days:
+                break
+            if floor is None or level.delay_days > floor:
+                due = level
+        return due
+
+    @api.model
+    def _collection_decide(self, company, date, partners=None):
+        """Decide, for every customer of ``company``, the follow-up due on ``date``.
+
+        Returns ``(decisions, skipped)``: decisions are dicts with the partner, level,
+        invoices, amount due and credits; skipped maps a reason to a partner count.
+        Set-based: the number of queries does not depend on the number of invoices.
+        """
+        invoices = self._collection_candidates(company, date, partners)
+        by_partner = invoices.grouped("commercial_partner_id")
+        customers = self.env["res.partner"].concat(*by_partner)
+        blocked = self._collection_partners_blocked(company)
+        customers_in_company = customers.with_company(company)
+        customers_in_company.fetch(["collection_policy_id"])
+        default_policy = company.collection_policy_id
+        policies = customers_in_company.collection_policy_id | default_policy
+        policies.level_ids.fetch(["delay_days", "min_interval_days", "policy_id"])
+        credits = self._collection_open_credits(company, customers)
+        last, pending = self._collection_recent(company, customers, date)
+        decisions, skipped = [], Counter()
+        for partner, moves in by_partner.items():
+            if partner in blocked:
+                skipped["blocked"] += 1
+                continue
+            if partner in pending:
+                skipped["pending"] += 1
+                continue
+            policy = partner.with_company(company).collection_policy_id or default_policy
+            if not policy or not policy.level_ids:
+                skipped["no_policy"] += 1
+                continue
+            levels = policy._levels_by_delay()
+            level, listed, overdue_total = None, [], 0.0
+            for move in moves:
+                days = (date - move.invoice_date_due).days
+                due = self._collection_due_level(levels, days, move.collection_level_id)
+                if due and (not level or due.delay_days > level.delay_days):
+                    level = due
+                if due or days > 0:
+                    listed.append(move)
+                if days > 0:
+                    overdue_total += move.amount_residual_signed
+            if not level:
+                skipped["no_level"] += 1
+                continue
+            credit = credits.get(partner, 0.0)
+            amount_due = sum(move.amount_residual_signed for move in listed)
+            net = (overdue_total if level.delay_days > 0 else amount_due) - credit
+            if company.currency_id.compare_amounts(net, 0) <= 0:
+                skipped["credits"] += 1
+                continue
+            if partner in last and (date - last[partner]).days < level.min_interval_days:
+                skipped["interval"] += 1
+                continue
+            decisions.append(
+                {
+                    "partner": partner,
+                    "level": level,
+                    "invoices": self.env["account.move"].concat(*listed),
+                    "amount_due": amount_due,
+                    "credit": credit,
+                }
+            )
+        return decisions, skipped
+
+    # ------------------------------------------------------------------ run
+    @api.model
+    def _collection_lock_partners(self, company, partners, date):
+        """Lock the partners this run is about to act on; partners locked by a concurrent
+        run are skipped, and partners that a run finished meanwhile are dropped."""
+        if not partners:
+            return partners
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED",
+                partners.ids,
+            )
+        )
+        locked = self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+        if not locked:
+            return locked
+        # a run that committed between our decision and our lock has made them already
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id FROM collection_followup
+                    WHERE company_id = %s AND partner_id = ANY(%s)
+                      AND (date = %s OR state = 'draft')""",
+                company.id,
+                locked.ids,
+                date,
+            )
+        )
+        done = {row[0] for row in self.env.cr.fetchall()}
+        return locked.filtered(lambda partner: partner.id not in done)
+
+    @api.model
+    def _collection_run(self, company, date=None, partners=None, limit=None):
+        """Decide and act for ``company`` on ``date``; ``limit`` caps the number of
+        customers handled in this call. Returns a summary dict."""
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        self = self.with_company(company)  # noqa: PLW0642
+        decisions, skipped = self._collection_decide(company, date, partners)
+        remaining = 0
+        if limit is not None and len(decisions) > limit:
+            remaining = len(decisions) - limit
+            decisions = decisions[:limit]
+        partners_todo = self.env["res.partner"].concat(*(d["partner"] for d in decisions))
+        locked = self._collection_lock_partners(company, partners_todo, date)
+        skipped["locked"] += len(partners_todo) - len(locked)
+        decisions = [d for d in decisions if d["partner"] in locked]
+        followups = self.create(
+            [
+                {
+                    "partner_id": d["partner"].id,
+                    "company_id": company.id,
+                    "level_id": d["level"].id,
+                    "date": date,
+                    "invoice_ids": [fields.Command.set(d["invoices"].ids)],
+                    "amount_due": d["amount_due"],
+                    "amount_credit": d["credit"],
+                    "channel": "email" if d["level"].send_email else "none",
+                }
+                for d in decisions
+            ]
+        )
+        followups.filtered(lambda f: f.level_id.auto_execute)._collection_execute()
+        followups._collection_after_run()
+        per_level = Counter(followups.mapped("level_id.name"))
+        return {
+            "followups": followups,
+            "per_level": dict(per_level),
+            "skipped": {reason: count for reason, count in skipped.items() if count},
+            "remaining": remaining,
+        }
+
+    # ------------------------------------------------------------------ execution
+    def _collection_statement_attachment(self):
+        self.ensure_one()
+        report = self.env.ref("collection_management.action_report_collection_statement")
+        pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(
+            report, self.partner_id.ids, data={"company_id": self.company_id.id}
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": _(
+                    "Statement %(partner)s %(date)s.pdf",
+                    partner=self.partner_id.name,
+                    date=self.date,
+                ),
+                "type": "binary",
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    def _collection_send_email(self):
+        """Queue the email of each follow-up through Odoo's mail queue."""
+        for followup in self:
+            template = followup.level_id.mail_template_id
+            email_values = {}
+            if followup.level_id.attach_statement:
+                attachment = followup._collection_statement_attachment()
+                email_values["attachment_ids"] = [fields.Command.link(attachment.id)]
+            mail_id = template.send_mail(followup.id, force_send=False, email_values=email_values)
+            followup.write(
+                {"mail_id": mail_id, "channel": "email", "state": "done", "error": False}
+            )
+
+    def _collection_activity_user(self):
+        self.ensure_one()
+        collector = self.partner_id.with_company(self.company_id).collector_id
+        return collector or self.env.user
+
+    def _collection_schedule_activities(self, followups_without_email):
+        call = self.env.ref("mail.mail_activity_data_call")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for followup in self:
+            level = followup.level_id
+            reasons = []
+            if level.create_activity:
+                reasons.append((level.activity_type_id, level.activity_note or ""))
+            if followup in followups_without_email:
+                reasons.append(
+                    (
+                        level.activity_type_id or call,
+                        _(
+                            "No email address: call or write to the customer instead (level "
+                            "%(level)s).",
+                            level=level.name,
+                        ),
+                    )
+                )
+            vals_list.extend(
+                {
+                    "res_model_id": partner_model,
+                    "res_id": followup.partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": _("Follow-up: %(level)s", level=level.name),
+                    "note": note,
+                    "user_id": followup._collection_activity_user().id,
+                    "date_deadline": followup.date + timedelta(days=level.activity_delay_days),
+                }
+                for activity_type, note in reasons
+            )
+        if vals_list:
+            self.env["mail.activity"].create(vals_list)
+
+    def _collection_move_invoices(self):
+        """Each invoice goes to the highest level its own days overdue reached."""
+        per_level = defaultdict(lambda: self.env["account.move"])
+        for followup in self:
+            levels = followup.policy_id._levels_by_delay()
+            for move in followup.invoice_ids:
+                days = (followup.date - move.invoice_date_due).days
+                due = self._collection_due_level(levels, days, move.collection_level_id)
+                if due:
+                    per_level[(due, followup.date)] |= move
+                else:
+                    per_level[(None, followup.date)] |= move
+        for (level, date), moves in per_level.items():
+            values = {"collection_last_date": date}
+            if level:
+                values["collection_level_id"] = level.id
+            moves.write(values)
+
+    def _collection_execute(self):
+        """Send, schedule, hold and escalate, as each follow-up's level asks."""
+        if not self:
+            return
+        wants_email = self.filtered(lambda f: f.level_id.send_email)
+        without_email = wants_email.filtered(lambda f: not f.partner_id.email)
+        without_email.write(
+            {
+                "channel": "activity",
+                "state": "done",
+                "error": _(
+                    "The customer has no email address: an activity to call or "
+                    "write was scheduled instead."
+                ),
+            }
+        )
+        (wants_email - without_email)._collection_send_email()
+        (self - wants_email).write({"state": "done", "channel": "none"})
+        self._collection_schedule_activities(without_email)
+        held = self.filtered(lambda f: f.level_id.credit_hold).partner_id
+        held.filtered(lambda p: not p.collection_credit_hold).write(
+            {"collection_credit_hold": True}
+        )
+        self.filtered(lambda f: f.level_id.escalate_legal)._collection_escalate_legal()
+        self._collection_move_invoices()
+        for followup in self:
+            followup.partner_id.message_post(
+                body=_(
+                    "Follow-up %(level)s: %(count)s invoice(s), %(amount)s due.",
+                    level=followup.level_id.name,
+                    count=len(followup.invoice_ids),
+                    amount=followup.currency_id.format(followup.amount_due),
+                )
+            )
+
+    def _collection_mark_failed(self, reason):
+        self.write({"state": "failed", "error": reason})
+
+    # ------------------------------------------------------------------ cron
+    @api.model
+    def _cron_collection_followup(self):
+        """One batch of customers per call; Odoo calls again while some remain."""
+        done = remaining = 0
+        for company in self.env.user.company_ids.sorted("id"):
+            summary = self.with_company(company)._collection_run(company, limit=self.BATCH_SIZE)
+            done += len(summary["followups"])
+            remaining += summary["remaining"]
+            if remaining:
+                break
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

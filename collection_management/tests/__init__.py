@@ -1,1 +1,1 @@
-from . import test_demo_generator, test_policy, test_security
+from . import test_demo_generator, test_followup, test_policy, test_security

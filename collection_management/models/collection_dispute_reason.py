@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class CollectionDisputeReason(models.Model):
+    _name = "collection.dispute.reason"
+    _description = "Dispute Reason"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
