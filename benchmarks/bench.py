@@ -82,8 +82,42 @@ def step_oca(registry, probe, args):
         cr.rollback()
 
 
+def step_followup(registry, probe, args):
+    """Our decision phase (rolled back), then the whole run with emails (kept)."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        units = _open_invoice_count(env)
+        companies = env["res.company"].search([])
+        with probe.measure("follow-up decision phase", cr, units=units) as figures:
+            decided = 0
+            for company in companies:
+                decisions, _skipped = env["collection.followup"]._collection_decide(
+                    company, args.today
+                )
+                decided += len(decisions)
+            figures["customers_due"] = decided
+        cr.rollback()
+    with registry.cursor() as cr:
+        env = _env(cr)
+        env.invalidate_all()
+        with probe.measure(
+            "follow-up run (decide, create, render, queue)", cr, units=units
+        ) as figures:
+            made = 0
+            for company in companies.with_env(env):
+                summary = env["collection.followup"]._collection_run(company, args.today)
+                made += len(summary["followups"])
+            env.flush_all()
+            figures["followups"] = made
+            figures["emails_queued"] = env["mail.mail"].search_count(
+                [("model", "=", "collection.followup")]
+            )
+        cr.rollback()
+
+
 STEPS = {
     "generate": step_generate,
+    "followup": step_followup,
     "oca": step_oca,
 }
 

@@ -89,7 +89,12 @@ class CollectionFollowup(models.Model):
         todo = self.filtered(lambda f: f.state in ("draft", "failed"))
         if not todo:
             raise UserError(_("Only follow-ups to review or failed ones can be sent."))
-        todo._collection_execute()
+        retry = todo.filtered(lambda f: f.state == "failed" and f.mail_id)
+        # a failed email is queued again as it is: the rest of the level (activities,
+        # credit hold, chatter) already happened and must not happen twice
+        retry.mail_id.mark_outgoing()
+        retry.write({"state": "done", "error": False})
+        (todo - retry)._collection_execute()
         return True
 
     def action_cancel(self):
@@ -413,12 +418,13 @@ class CollectionFollowup(models.Model):
                         ),
                     )
                 )
+            summary = _("Follow-up: %(level)s", level=level.name)
             vals_list.extend(
                 {
                     "res_model_id": partner_model,
                     "res_id": followup.partner_id.id,
                     "activity_type_id": activity_type.id,
-                    "summary": _("Follow-up: %(level)s", level=level.name),
+                    "summary": summary,
                     "note": note,
                     "user_id": followup._collection_activity_user().id,
                     "date_deadline": followup.date + timedelta(days=level.activity_delay_days),
