@@ -120,6 +120,21 @@ class CollectionFollowup(models.Model):
             },
         }
 
+    def _collection_credit_lines(self):
+        """Open credit notes and unapplied payments of the customer, for the email."""
+        self.ensure_one()
+        return self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "child_of", self.partner_id.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "<", 0),
+            ],
+            order="date, id",
+        )
+
     # ------------------------------------------------------------------ hooks
     def _collection_partners_blocked(self, company):
         """Customers the run must leave alone (promise to pay open, case in legal)."""

@@ -150,8 +150,13 @@ class TestFollowupRun(CollectionCommon):
         other = self.env["res.partner"].create({"name": "Other", "email": "o@example.com"})
         self._invoice(other, 1000, TODAY - timedelta(days=30))
         self._invoice(other, 400, TODAY - timedelta(days=5), move_type="out_refund")
+        credit_note = self._invoice(other, 400, TODAY - timedelta(days=5), move_type="out_refund")
         followup = self._run(partners=other)["followups"]
-        self.assertAlmostEqual(followup.amount_credit, 400)
+        self.assertAlmostEqual(followup.amount_credit, 800)
+        body = followup.mail_id.body_html
+        self.assertIn(credit_note.name, body, "the email lists the credits beside invoices")
+        self.assertIn(followup.invoice_ids.get_portal_url().split("?")[0], body)
+        self.assertIn("access_token=", body, "each invoice has its pay-online link")
 
     def test_customer_without_email_gets_an_activity(self):
         self.customer.email = False
