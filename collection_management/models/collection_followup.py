@@ -103,6 +103,31 @@ class CollectionFollowup(models.Model):
         self.write({"state": "cancel"})
         return True
 
+    def action_edit_and_send(self):
+        """Open the email of a follow-up to review in the composer; sending it executes
+        the rest of the level (activities, credit hold, escalation)."""
+        self.ensure_one()
+        if self.state not in ("draft", "failed") or not self.level_id.mail_template_id:
+            raise UserError(_("Only a follow-up to review that sends an email can be edited."))
+        attachments = self.env["ir.attachment"]
+        if self.level_id.attach_statement:
+            attachments = self._collection_statement_attachment()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Edit and send"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_composition_mode": "mass_mail",
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": self.level_id.mail_template_id.id,
+                "default_attachment_ids": [fields.Command.set(attachments.ids)],
+                "collection_followup_ids": self.ids,
+            },
+        }
+
     def action_preview(self):
         self.ensure_one()
         if not self.level_id.mail_template_id:
@@ -467,11 +492,17 @@ class CollectionFollowup(models.Model):
                 values["collection_level_id"] = level.id
             moves.write(values)
 
-    def _collection_execute(self):
-        """Send, schedule, hold and escalate, as each follow-up's level asks."""
+    def _collection_execute(self, mails=None):
+        """Send, schedule, hold and escalate, as each follow-up's level asks. ``mails``
+        maps follow-ups to the email already queued for them (edited in the composer)."""
         if not self:
             return
-        wants_email = self.filtered(lambda f: f.level_id.send_email)
+        mails = mails or {}
+        for followup, mail in mails.items():
+            followup.write(
+                {"mail_id": mail.id, "channel": "email", "state": "done", "error": False}
+            )
+        wants_email = self.filtered(lambda f: f.level_id.send_email and f not in mails)
         without_email = wants_email.filtered(lambda f: not f.partner_id.email)
         without_email.write(
             {

@@ -105,6 +105,30 @@ class TestFollowupRun(CollectionCommon):
         with self.assertRaises(UserError):
             followup.action_cancel()
 
+    def test_draft_edited_in_the_composer_then_sent(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        followup = self._run()["followups"]
+        action = followup.action_edit_and_send()
+        composer = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        composer.subject = "Payment plan proposal"
+        wizard = composer.save()
+        self.assertEqual(wizard.env.context.get("collection_followup_ids"), followup.ids)
+        wizard.action_send_mail()
+        self.assertEqual(followup.state, "done")
+        mails = self._mails(self.customer)
+        self.assertEqual(len(mails), 1, "the edited email only, not the template again")
+        self.assertEqual(mails.subject, "Payment plan proposal")
+        self.assertEqual(followup.mail_id, mails)
+        self.assertEqual(len(mails.attachment_ids), 1, "the statement is attached")
+        self.assertTrue(self.customer.collection_credit_hold)
+
+    def test_preview_opens_the_template_preview(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        followup = self._run()["followups"]
+        action = followup.action_preview()
+        preview = self.env[action["res_model"]].with_context(**action["context"]).create({})
+        self.assertIn(self.customer.name, preview.body_html)
+
     def test_cancelled_draft_is_proposed_again_later(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
         self._run()["followups"].action_cancel()
