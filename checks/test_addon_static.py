@@ -164,3 +164,21 @@ def test_dev_tool_help_runs():
     )
     assert result.returncode == 0
     assert "test" in result.stdout and "start" in result.stdout
+
+
+def test_every_test_module_is_imported():
+    """Odoo's own test runner only sees the modules that tests/__init__.py imports."""
+    init = (ADDON / "tests" / "__init__.py").read_text(encoding="utf-8")
+    modules = sorted(p.stem for p in (ADDON / "tests").glob("test_*.py"))
+    missing = [name for name in modules if not re.search(rf"\b{name}\b", init)]
+    assert not missing, f"test modules not imported in tests/__init__.py: {missing}"
+
+
+def test_every_python_module_is_imported():
+    missing = []
+    for package in ("models", "wizards"):
+        init = (ADDON / package / "__init__.py").read_text(encoding="utf-8")
+        for path in sorted((ADDON / package).glob("*.py")):
+            if path.stem != "__init__" and not re.search(rf"\b{path.stem}\b", init):
+                missing.append(f"{package}/{path.name}")
+    assert not missing, f"modules never imported: {missing}"

@@ -1,1 +1,8 @@
-from . import test_demo_generator, test_followup, test_policy, test_security
+from . import (
+    test_access_matrix,
+    test_demo_generator,
+    test_followup,
+    test_followup_faults,
+    test_policy,
+    test_security,
+)
