@@ -18,12 +18,6 @@ class ResPartner(models.Model):
         help="Collector in charge of this customer in the current company.",
     )
 
-    def _collection_policy(self, company):
-        """The follow-up policy that applies to this (commercial) partner in ``company``."""
-        self.ensure_one()
-        partner = self.with_company(company)
-        return partner.collection_policy_id or company.collection_policy_id
-
     collection_credit_hold = fields.Boolean(
         string="Credit hold",
         tracking=True,
@@ -50,16 +44,16 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         partners = self.commercial_partner_id
+        open_invoices = [
+            ("company_id", "=", company.id),
+            ("commercial_partner_id", "in", partners.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
         overdue = dict(
             self.env["account.move"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("commercial_partner_id", "in", partners.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", today),
-                ],
+                [*open_invoices, ("invoice_date_due", "<", today)],
                 ["commercial_partner_id"],
                 ["amount_residual_signed:sum"],
             )
@@ -78,14 +72,7 @@ class ResPartner(models.Model):
         }
         levels = dict(
             self.env["account.move"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("commercial_partner_id", "in", partners.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("collection_level_id", "!=", False),
-                ],
+                [*open_invoices, ("collection_level_id", "!=", False)],
                 ["commercial_partner_id"],
                 ["collection_level_id:recordset"],
             )
@@ -99,6 +86,12 @@ class ResPartner(models.Model):
             partner.collection_currency_id = company.currency_id
             reached = levels.get(commercial)
             partner.collection_level_id = reached.sorted("delay_days")[-1:] if reached else False
+
+    def _collection_policy(self, company):
+        """The follow-up policy that applies to this (commercial) partner in ``company``."""
+        self.ensure_one()
+        partner = self.with_company(company)
+        return partner.collection_policy_id or company.collection_policy_id
 
     def action_collection_followups(self):
         self.ensure_one()

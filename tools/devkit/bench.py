@@ -56,45 +56,37 @@ def run(src, args):
     invoices = args.invoices or invoices
     extra = [oca_addons()] if args.with_oca else []
     modules = paths.ADDON + (",account_credit_control" if args.with_oca else "")
-    server = pg.external()
-    cluster = None
-    if server is None:
-        cluster = pg.ThrowawayCluster()
-        server = cluster.__enter__()
-    try:
-        with tempfile.TemporaryDirectory(prefix="collection-bench-") as workdir:
-            config = odoo.write_config(
-                Path(workdir) / "odoo.conf",
-                src,
-                server,
-                Path(workdir) / "data",
-                extra_addons=extra,
-            )
-            db = "collection_bench"
-            server.dropdb(db)
-            odoo.install(config, db, demo=False, modules=modules, log=Path(workdir) / "install.log")
-            cmd = [
-                venv.python(),
-                paths.REPO / "benchmarks" / "bench.py",
-                "-c",
-                config,
-                "-d",
-                db,
-                "--customers",
-                customers,
-                "--invoices",
-                invoices,
-                "--companies",
-                args.companies,
-            ]
-            if args.steps:
-                cmd += ["--steps", args.steps]
-            if args.json:
-                cmd += ["--json", Path(args.json).resolve()]
-            say(
-                f"benchmark: {customers} customers, {invoices} invoices, {args.companies} companies"
-            )
-            return subprocess.run([str(c) for c in cmd], check=False).returncode
-    finally:
-        if cluster:
-            cluster.__exit__(None, None, None)
+    with (
+        pg.scratch_server() as server,
+        tempfile.TemporaryDirectory(prefix="collection-bench-") as workdir,
+    ):
+        config = odoo.write_config(
+            Path(workdir) / "odoo.conf",
+            src,
+            server,
+            Path(workdir) / "data",
+            extra_addons=extra,
+        )
+        db = "collection_bench"
+        server.dropdb(db)
+        odoo.install(config, db, demo=False, modules=modules, log=Path(workdir) / "install.log")
+        cmd = [
+            venv.python(),
+            paths.REPO / "benchmarks" / "bench.py",
+            "-c",
+            config,
+            "-d",
+            db,
+            "--customers",
+            customers,
+            "--invoices",
+            invoices,
+            "--companies",
+            args.companies,
+        ]
+        if args.steps:
+            cmd += ["--steps", args.steps]
+        if args.json:
+            cmd += ["--json", Path(args.json).resolve()]
+        say(f"benchmark: {customers} customers, {invoices} invoices, {args.companies} companies")
+        return subprocess.run([str(c) for c in cmd], check=False).returncode

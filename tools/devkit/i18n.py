@@ -15,7 +15,7 @@ def run(src):
     i18n_dir = paths.ADDON_DIR / "i18n"
     i18n_dir.mkdir(exist_ok=True)
     pot = i18n_dir / f"{paths.ADDON}.pot"
-    with pg.ThrowawayCluster() as server, tempfile.TemporaryDirectory() as workdir:
+    with pg.scratch_server() as server, tempfile.TemporaryDirectory() as workdir:
         config = odoo.write_config(Path(workdir) / "odoo.conf", src, server, Path(workdir) / "data")
         db = "collection_i18n"
         odoo.install(config, db, demo=False, log=Path(workdir) / "install.log")

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .log import DevError, say
@@ -226,3 +227,14 @@ class ThrowawayCluster(Cluster):
             self.stop()
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
+
+
+@contextmanager
+def scratch_server():
+    """The server named by PGHOST/PGPORT/PGUSER, or else a throwaway cluster."""
+    server = external()
+    if server is not None:
+        yield server
+        return
+    with ThrowawayCluster() as server:
+        yield server

@@ -141,12 +141,7 @@ def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
 
 
 def _odoo(summary, src, workdir, fast=False, keyword=None):
-    server = pg.external()
-    cluster = None
-    if server is None:
-        cluster = pg.ThrowawayCluster()
-        server = cluster.__enter__()
-    try:
+    with pg.scratch_server() as server:
         variants = [("nodemo", False)] if fast else [("demo", True), ("nodemo", False)]
         jobs = int(os.environ.get("COLLECTION_TEST_JOBS", "2"))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -164,9 +159,6 @@ def _odoo(summary, src, workdir, fast=False, keyword=None):
                 print(f"----- Odoo tests, database installed {kind} demo data -----")
                 print(Path(log).read_text(encoding="utf-8"), flush=True)
                 summary.add(f"odoo tests ({variant} database)", *_junit_counts(junit))
-    finally:
-        if cluster:
-            cluster.__exit__(None, None, None)
 
 
 def run(args):
