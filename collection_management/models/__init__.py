@@ -5,7 +5,6 @@ from . import (
     collection_followup,
     collection_level,
     collection_policy,
-    mail_compose_message,
     mail_mail,
     res_company,
     res_config_settings,

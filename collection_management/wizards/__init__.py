@@ -1,1 +1,1 @@
-from . import collection_followup_run
+from . import collection_followup_run, mail_compose_message
