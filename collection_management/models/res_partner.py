@@ -39,6 +39,14 @@ class ResPartner(models.Model):
     collection_last_date = fields.Date(
         string="Last follow-up", compute="_compute_collection_status"
     )
+    collection_disputed_count = fields.Integer(
+        string="Disputed invoices", compute="_compute_collection_status"
+    )
+    collection_next_action_date = fields.Date(
+        string="Next collection action",
+        compute="_compute_collection_status",
+        help="Deadline of the next activity planned on this customer.",
+    )
 
     def _compute_collection_status(self):
         company = self.env.company
@@ -77,8 +85,24 @@ class ResPartner(models.Model):
                 ["collection_level_id:recordset"],
             )
         )
+        disputed = dict(
+            self.env["account.move"]._read_group(
+                [*open_invoices, ("collection_dispute_reason_id", "!=", False)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        next_actions = dict(
+            self.env["mail.activity"]._read_group(
+                [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)],
+                ["res_id"],
+                ["date_deadline:min"],
+            )
+        )
         for partner in self:
             commercial = partner.commercial_partner_id
+            partner.collection_disputed_count = disputed.get(commercial, 0)
+            partner.collection_next_action_date = next_actions.get(commercial.id, False)
             count, last_date = followups.get(commercial, (0, False))
             partner.collection_followup_count = count
             partner.collection_last_date = last_date

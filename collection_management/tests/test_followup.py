@@ -254,6 +254,18 @@ class TestFollowupRun(CollectionCommon):
             self.assertEqual(self.customer.collection_followup_count, 1)
             self.assertEqual(self.customer.collection_level_id, self.friendly)
             self.assertAlmostEqual(self.customer.collection_amount_overdue, 1000)
+            # the second level schedules a call: it is the customer's next action
+            self.assertFalse(self.customer.collection_next_action_date)
+            self.assertEqual(self.customer.collection_disputed_count, 0)
+        disputed = self._invoice(self.customer, 300, TODAY - timedelta(days=3))
+        disputed.collection_dispute_reason_id = self.env.ref(
+            "collection_management.dispute_reason_delivery"
+        )
+        self._run(TODAY + timedelta(days=12))
+        with freeze_time(TODAY + timedelta(days=12)):
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.collection_disputed_count, 1)
+            self.assertEqual(self.customer.collection_next_action_date, TODAY + timedelta(days=12))
         action = self.customer.action_collection_followups()
         self.assertIn(("partner_id", "=", self.customer.id), action["domain"])
 
