@@ -5,4 +5,5 @@ from . import (
     test_followup_faults,
     test_policy,
     test_security,
+    test_translation,
 )
