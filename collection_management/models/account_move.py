@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class AccountMove(models.Model):
@@ -42,6 +42,27 @@ class AccountMove(models.Model):
         help="Days since the due date, for an invoice still due (0 when not overdue).",
     )
 
+    collection_case_id = fields.Many2one(
+        "collection.case",
+        groups="collection_management.group_collection_collector",
+        string="Collection case",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
+    )
+    collection_case_assigned = fields.Monetary(
+        string="Assigned to the case",
+        groups="collection_management.group_collection_collector",
+        copy=False,
+        readonly=True,
+        currency_field="company_currency_id",
+        help="Amount due of the invoice when it joined its collection case.",
+    )
+    collection_partner_hold = fields.Boolean(
+        related="commercial_partner_id.collection_credit_hold", string="Customer on credit hold"
+    )
+
     @api.depends("invoice_date_due", "amount_residual", "state")
     @api.depends_context("date")
     def _compute_collection_days_overdue(self):
@@ -67,6 +88,81 @@ class AccountMove(models.Model):
                         name=move.display_name,
                     )
                 )
+
+    def _post(self, soft=True):
+        self._collection_check_credit_hold()
+        posted = super()._post(soft=soft)
+        posted._collection_notify_legal_cases()
+        return posted
+
+    def _collection_legal_cases(self):
+        """Open cases in legal action of these moves' customers, per company."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return self.env["collection.case"]
+        return (
+            self.env["collection.case"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("is_closed", "=", False),
+                    ("legal_stage_id", "!=", False),
+                ]
+            )
+        )
+
+    def _collection_notify_legal_cases(self):
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        for case in invoices._collection_legal_cases():
+            news = invoices.filtered(
+                lambda m, case=case: (
+                    m.commercial_partner_id == case.partner_id and m.company_id == case.company_id
+                )
+            )
+            if news:
+                case._collection_notify_legal(
+                    _(
+                        "New invoice(s) for this customer in legal action: %(names)s.",
+                        names=", ".join(news.mapped("name")),
+                    )
+                )
+
+    def _collection_check_credit_hold(self):
+        """Companies that block held customers refuse to post their invoices, unless a
+        collection manager overrides the hold (logged on the invoice)."""
+        held = self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.commercial_partner_id.collection_credit_hold
+                and m.company_id.collection_block_held_invoices
+            )
+        )
+        if not held:
+            return
+        if not self.env.context.get("collection_hold_override"):
+            raise UserError(
+                _(
+                    "%(partners)s %(verb)s on credit hold: invoices cannot be posted until a "
+                    "collection manager releases the hold or overrides it.",
+                    partners=", ".join(held.commercial_partner_id.mapped("display_name")),
+                    verb=_("is") if len(held.commercial_partner_id) == 1 else _("are"),
+                )
+            )
+        if not self.env.user.has_group("collection_management.group_collection_manager"):
+            raise UserError(_("Only a collection manager can override a credit hold."))
+        for move in held:
+            move.message_post(
+                body=_(
+                    "Posted despite the credit hold of %(partner)s, by %(user)s.",
+                    partner=move.commercial_partner_id.display_name,
+                    user=self.env.user.name,
+                )
+            )
+
+    def action_collection_post_override_hold(self):
+        return self.with_context(collection_hold_override=True).action_post()
 
     def action_collection_release_dispute(self):
         self.write(

@@ -68,6 +68,14 @@ class CollectionFollowup(models.Model):
         required=True,
     )
     mail_id = fields.Many2one("mail.mail", string="Email", ondelete="set null", readonly=True)
+    case_id = fields.Many2one(
+        "collection.case",
+        groups="collection_management.group_collection_collector",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        check_company=True,
+    )
     error = fields.Text(readonly=True)
 
     @api.depends("partner_id", "level_id", "date")
@@ -162,21 +170,72 @@ class CollectionFollowup(models.Model):
 
     # ------------------------------------------------------------------ hooks
     def _collection_partners_blocked(self, company):
-        """Customers the run must leave alone (promise to pay open, case in legal)."""
-        return self.env["res.partner"]
+        """Customers the run must leave alone, with the reason: an open promise to pay
+        or a case in legal action."""
+        blocked = {}
+        for partner in (
+            self.env["collection.promise"]
+            .sudo()
+            ._read_group([("company_id", "=", company.id), ("state", "=", "open")], ["partner_id"])
+        ):
+            blocked[partner[0]] = "promise"
+        for partner in (
+            self.env["collection.case"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("is_closed", "=", False),
+                    ("legal_stage_id", "!=", False),
+                ],
+                ["partner_id"],
+            )
+        ):
+            blocked[partner[0]] = "legal"
+        return blocked
 
     def _collection_escalate_legal(self):
-        """Follow-ups whose level escalates to legal."""
-        for followup in self:
-            followup.partner_id.message_post(
-                body=_(
-                    "Follow-up level %(level)s escalates this customer to legal action.",
-                    level=followup.level_id.name,
-                )
+        """Follow-ups whose level escalates to legal: the customer's case (opened if
+        needed, whatever the thresholds) goes to the first legal stage."""
+        # cases are opened for whoever runs the follow-ups (an accountant, the cron)
+        for company, followups in self.sudo().grouped("company_id").items():
+            cases = followups.env["collection.case"]._collection_sync(
+                company,
+                followups[:1].date,
+                followups.partner_id,
+                force_partners=followups.partner_id,
             )
+            by_partner = {case.partner_id: case for case in cases}
+            for followup in followups:
+                case = by_partner.get(followup.partner_id)
+                if not case:
+                    continue
+                followup.case_id = case
+                case._collection_escalate(
+                    _(
+                        "Follow-up level %(level)s escalates this customer to legal action.",
+                        level=followup.level_id.name,
+                    )
+                )
 
     def _collection_after_run(self):
-        """Called with the follow-ups created by each batch of a run."""
+        """Called with the follow-ups created by each batch of a run: open or join the
+        customers' cases and link the follow-ups to them."""
+        # cases are opened for whoever runs the follow-ups (an accountant, the cron)
+        for company, followups in self.sudo().grouped("company_id").items():
+            cases = followups.env["collection.case"]._collection_sync(
+                company, followups[:1].date, followups.partner_id
+            )
+            by_partner = {case.partner_id: case for case in cases}
+            for case, case_followups in followups.grouped(
+                lambda f, by_partner=by_partner: by_partner.get(f.partner_id)
+            ).items():
+                if not case:
+                    continue
+                case_followups.filtered(lambda f: not f.case_id).case_id = case
+                reached = case_followups.level_id.sorted("delay_days")[-1:]
+                if not case.level_id or reached.delay_days > case.level_id.delay_days:
+                    case.level_id = reached
         return self
 
     # ------------------------------------------------------------------ decision
@@ -284,7 +343,7 @@ class CollectionFollowup(models.Model):
         decisions, skipped = [], Counter()
         for partner, moves in by_partner.items():
             if partner in blocked:
-                skipped["blocked"] += 1
+                skipped[blocked[partner]] += 1
                 continue
             if partner in pending:
                 skipped["pending"] += 1
@@ -388,8 +447,8 @@ class CollectionFollowup(models.Model):
                 for d in decisions
             ]
         )
-        followups.filtered(lambda f: f.level_id.auto_execute)._collection_execute()
         followups._collection_after_run()
+        followups.filtered(lambda f: f.level_id.auto_execute)._collection_execute()
         per_level = Counter(followups.mapped("level_id.name"))
         return {
             "followups": followups,
@@ -524,14 +583,15 @@ class CollectionFollowup(models.Model):
         self.filtered(lambda f: f.level_id.escalate_legal)._collection_escalate_legal()
         self._collection_move_invoices()
         for followup in self:
-            followup.partner_id.message_post(
-                body=_(
-                    "Follow-up %(level)s: %(count)s invoice(s), %(amount)s due.",
-                    level=followup.level_id.name,
-                    count=len(followup.invoice_ids),
-                    amount=followup.currency_id.format(followup.amount_due),
-                )
+            body = _(
+                "Follow-up %(level)s: %(count)s invoice(s), %(amount)s due.",
+                level=followup.level_id.name,
+                count=len(followup.invoice_ids),
+                amount=followup.currency_id.format(followup.amount_due),
             )
+            followup.partner_id.message_post(body=body)
+            if followup.sudo().case_id:
+                followup.sudo().case_id.message_post(body=body)
 
     def _collection_mark_failed(self, reason):
         self.write({"state": "failed", "error": reason})

@@ -27,11 +27,27 @@ class ResCompany(models.Model):
         help="... and its oldest overdue invoice is at least this many days overdue.",
     )
 
+    collection_promise_grace_days = fields.Integer(
+        string="Promise grace period (days)",
+        default=3,
+        help="Days after the promised date before an unpaid promise counts as broken.",
+    )
+    collection_block_held_invoices = fields.Boolean(
+        string="Block invoices of held customers",
+        help="Customer invoices of a customer on credit hold cannot be posted; a "
+        "collection manager can override, and the override is logged.",
+    )
+
     @api.constrains(
-        "collection_limitation_years", "collection_case_min_amount", "collection_case_min_days"
+        "collection_promise_grace_days",
+        "collection_limitation_years",
+        "collection_case_min_amount",
+        "collection_case_min_days",
     )
     def _check_collection_settings(self):
         for company in self:
+            if company.collection_promise_grace_days < 0:
+                raise ValidationError(_("The grace period of promises cannot be negative."))
             if company.collection_limitation_years < 1:
                 raise ValidationError(_("The limitation period must be at least one year."))
             if company.collection_case_min_amount < 0 or company.collection_case_min_days < 0:

@@ -1,4 +1,9 @@
-from odoo import fields, models
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
 
 class ResPartner(models.Model):
@@ -47,6 +52,47 @@ class ResPartner(models.Model):
         compute="_compute_collection_status",
         help="Deadline of the next activity planned on this customer.",
     )
+
+    collection_case_ids = fields.One2many(
+        "collection.case",
+        "partner_id",
+        string="Cases",
+        groups="collection_management.group_collection_collector",
+    )
+    collection_case_count = fields.Integer(
+        string="Open cases",
+        compute="_compute_collection_case_count",
+        groups="collection_management.group_collection_collector",
+    )
+    collection_interaction_ids = fields.One2many(
+        "collection.interaction",
+        "partner_id",
+        string="Contact history",
+        groups="collection_management.group_collection_collector",
+    )
+    collection_risk = fields.Selection(
+        RISKS,
+        string="Risk rating",
+        default="low",
+        index=True,
+        help="From payment behaviour: average days late, overdue share, broken promises "
+        "and age of the oldest unpaid invoice. Recomputed daily.",
+    )
+    collection_risk_reasons = fields.Text(string="Risk factors", readonly=True)
+
+    def _compute_collection_case_count(self):
+        counts = dict(
+            self.env["collection.case"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("is_closed", "=", False),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.collection_case_count = counts.get(partner.commercial_partner_id, 0)
 
     def _compute_collection_status(self):
         company = self.env.company
@@ -126,6 +172,18 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
+    def action_collection_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collection_management.collection_case_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "active_test": False,
+        }
+        return action
+
     def action_collection_release_hold(self):
         self.write({"collection_credit_hold": False})
         return True
@@ -149,3 +207,131 @@ class ResPartner(models.Model):
             "total": sum(moves.mapped("amount_residual_signed")),
             "overdue": sum(overdue.mapped("amount_residual_signed")),
         }
+
+    # ------------------------------------------------------------------ risk
+    @api.model
+    def _collection_risk_figures(self, today):
+        """Payment behaviour of every customer with open or recent invoices, from one
+        query: {partner id: (average days late, overdue, open, oldest due date)}."""
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["account.partial.reconcile"].flush_model()
+        since = today - timedelta(days=365)
+        self.env.cr.execute(
+            SQL(
+                """WITH inv AS (
+                       SELECT m.id, m.commercial_partner_id AS partner,
+                              m.invoice_date_due AS due, m.amount_residual_signed AS residual,
+                              m.payment_state
+                         FROM account_move m
+                        WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
+                          AND m.invoice_date_due IS NOT NULL
+                          AND (m.payment_state IN ('not_paid', 'partial')
+                               OR m.invoice_date_due >= %(since)s)
+                   ), paid AS (
+                       SELECT dl.move_id, MAX(apr.max_date) AS paid_on
+                         FROM account_partial_reconcile apr
+                         JOIN account_move_line dl ON dl.id = apr.debit_move_id
+                        WHERE dl.move_id IN (SELECT id FROM inv)
+                     GROUP BY dl.move_id
+                   )
+                   SELECT inv.partner,
+                          AVG(GREATEST(paid.paid_on - inv.due, 0)) FILTER (
+                              WHERE inv.payment_state IN ('paid', 'in_payment')),
+                          SUM(inv.residual) FILTER (
+                              WHERE inv.payment_state IN ('not_paid', 'partial')
+                                AND inv.due < %(today)s),
+                          SUM(inv.residual) FILTER (
+                              WHERE inv.payment_state IN ('not_paid', 'partial')),
+                          MIN(inv.due) FILTER (
+                              WHERE inv.payment_state IN ('not_paid', 'partial'))
+                     FROM inv LEFT JOIN paid ON paid.move_id = inv.id
+                 GROUP BY inv.partner""",
+                since=since,
+                today=today,
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _collection_rate(self, avg_late, overdue, open_amount, oldest, broken, today):
+        """Risk rating and its reasons from the payment figures of one customer."""
+        points, reasons = 0, []
+        avg_late = float(avg_late or 0)
+        if avg_late > 10:
+            points += 3 if avg_late > 60 else 2 if avg_late > 30 else 1
+            reasons.append(_("pays %(days)s days late on average", days=round(avg_late)))
+        share = (overdue or 0) / open_amount if open_amount and open_amount > 0 else 0
+        if share > 0.4:
+            points += 2 if share > 0.75 else 1
+            reasons.append(_("%(share)s%% of the open amount is overdue", share=round(share * 100)))
+        if broken:
+            points += 2 if broken > 1 else 1
+            reasons.append(_("%(count)s broken promise(s) this year", count=broken))
+        age = (today - oldest).days if oldest and overdue else 0
+        if age > 90:
+            points += 2 if age > 180 else 1
+            reasons.append(_("oldest unpaid invoice %(days)s days overdue", days=age))
+        risk = (
+            "critical"
+            if points >= 6
+            else "high"
+            if points >= 4
+            else "medium"
+            if points >= 2
+            else "low"
+        )
+        return risk, "\n".join(reasons)
+
+    @api.model
+    def _cron_collection_risk(self):
+        """Rate every customer from its payment behaviour; one query to read, one to
+        write."""
+        today = fields.Date.context_today(self)
+        figures = self._collection_risk_figures(today)
+        broken = {
+            partner.id: count
+            for partner, count in self.env["collection.promise"]._read_group(
+                [
+                    ("state", "in", ("broken", "partial")),
+                    ("date_evaluated", ">=", today - timedelta(days=365)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        }
+        rows = []
+        for partner_id in set(figures) | set(broken):
+            avg_late, overdue, open_amount, oldest = figures.get(partner_id, (0, 0, 0, None))
+            risk, reasons = self._collection_rate(
+                avg_late, overdue, open_amount, oldest, broken.get(partner_id, 0), today
+            )
+            rows.append(SQL("(%s, %s, %s)", partner_id, risk, reasons or None))
+        self.flush_model(["collection_risk", "collection_risk_reasons"])
+        rated = list(set(figures) | set(broken))
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET collection_risk = 'low', collection_risk_reasons = NULL
+                    WHERE collection_risk != 'low' AND NOT (id = ANY(%s))""",
+                rated,
+            )
+        )
+        if rows:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE res_partner p
+                          SET collection_risk = v.risk, collection_risk_reasons = v.reasons
+                         FROM (VALUES %s) AS v(id, risk, reasons)
+                        WHERE p.id = v.id
+                          AND (p.collection_risk IS DISTINCT FROM v.risk
+                               OR p.collection_risk_reasons IS DISTINCT FROM v.reasons)""",
+                    SQL(", ").join(rows),
+                )
+            )
+        self.invalidate_model(["collection_risk", "collection_risk_reasons"])
+        # the case score depends on the risk
+        cases = self.env["collection.case"].search(
+            [("is_closed", "=", False), ("partner_id", "in", rated)]
+        )
+        self.env.add_to_compute(self.env["collection.case"]._fields["priority_score"], cases)
+        cases.flush_recordset()

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -92,3 +94,31 @@ class CollectionCommon(AccountTestInvoicingCommon):
         if post:
             move.action_post()
         return move
+
+    @classmethod
+    def _pay(cls, invoices, amount, day):
+        """Register a payment of ``amount`` (invoice currency) on ``invoices``."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"amount": amount, "payment_date": day})
+            ._create_payments()
+        )
+
+    @classmethod
+    def _reconcile(cls, *moves):
+        lines = cls.env["account.move.line"].concat(*(m.line_ids for m in moves))
+        lines.filtered(lambda line: line.account_id.account_type == "asset_receivable").reconcile()
+
+    @classmethod
+    def _customer(cls, name, **values):
+        return cls.env["res.partner"].create(
+            {"name": name, "email": f"{name.split()[0].lower()}@example.com", **values}
+        )
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """assertRaises (which rolls back to a savepoint) that also checks the message."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))

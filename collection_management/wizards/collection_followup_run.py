@@ -25,7 +25,8 @@ class CollectionFollowupRun(models.TransientModel):
             "interval": _("minimum interval not reached"),
             "pending": _("a follow-up waits for review or was made that day"),
             "credits": _("credits cover the overdue amount"),
-            "blocked": _("paused by a promise to pay or legal action"),
+            "promise": _("paused by an open promise to pay"),
+            "legal": _("in legal action"),
             "locked": _("handled by another run at the same time"),
         }
 

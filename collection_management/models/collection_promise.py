@@ -1,0 +1,309 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+
+class CollectionPromise(models.Model):
+    _name = "collection.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread"]
+    _order = "date_promised, id"
+    _check_company_auto = True
+
+    case_id = fields.Many2one("collection.case", index=True, ondelete="cascade", check_company=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        compute="_compute_from_case",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_from_case",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
+    user_id = fields.Many2one(
+        "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
+    )
+    date = fields.Date(
+        string="Made on", required=True, default=fields.Date.context_today, readonly=True
+    )
+    date_promised = fields.Date(string="Promised for", required=True, tracking=True)
+    amount = fields.Monetary(required=True, tracking=True, aggregator="sum")
+    amount_paid = fields.Monetary(readonly=True, aggregator="sum")
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("partial", "Partly kept"),
+            ("broken", "Broken"),
+            ("cancel", "Cancelled"),
+        ],
+        default="open",
+        required=True,
+        index=True,
+        tracking=True,
+        readonly=True,
+    )
+    date_evaluated = fields.Date(string="Evaluated on", readonly=True)
+    interaction_id = fields.Many2one("collection.interaction", readonly=True)
+    note = fields.Text()
+
+    @api.depends("case_id")
+    def _compute_from_case(self):
+        for promise in self:
+            if promise.case_id:
+                promise.partner_id = promise.case_id.partner_id
+                promise.company_id = promise.case_id.company_id
+            elif not promise.company_id:
+                promise.company_id = self.env.company
+
+    @api.depends("amount", "date_promised", "currency_id")
+    def _compute_display_name(self):
+        for promise in self:
+            promise.display_name = _(
+                "%(amount)s on %(date)s",
+                amount=promise.currency_id.format(promise.amount) if promise.currency_id else "",
+                date=fields.Date.to_string(promise.date_promised) or "",
+            )
+
+    @api.constrains("amount", "date_promised", "date", "state", "partner_id")
+    def _check_promise(self):
+        for promise in self:
+            if promise.currency_id.compare_amounts(promise.amount, 0) <= 0:
+                raise ValidationError(_("A promise to pay must be a positive amount."))
+            if promise.state == "open" and promise.date_promised < promise.date:
+                raise ValidationError(
+                    _(
+                        "The promised date %(date)s is in the past.",
+                        date=fields.Date.to_string(promise.date_promised),
+                    )
+                )
+        self.filtered(lambda p: p.state == "open")._check_not_above_owed()
+
+    def _check_not_above_owed(self):
+        """Open promises of a customer never exceed what the customer owes."""
+        if not self:
+            return
+        owed = {
+            (partner, company): amount
+            for partner, company, amount in self.env["account.move"]._read_group(
+                [
+                    ("commercial_partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ],
+                ["commercial_partner_id", "company_id"],
+                ["amount_residual_signed:sum"],
+            )
+        }
+        promised = self._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("state", "=", "open"),
+            ],
+            ["partner_id", "company_id"],
+            ["amount:sum"],
+        )
+        for partner, company, amount in promised:
+            limit = owed.get((partner, company), 0.0)
+            if company.currency_id.compare_amounts(amount, limit) > 0:
+                raise ValidationError(
+                    _(
+                        "Promises of %(partner)s (%(promised)s) would exceed what the "
+                        "customer owes (%(owed)s).",
+                        partner=partner.display_name,
+                        promised=company.currency_id.format(amount),
+                        owed=company.currency_id.format(limit),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = super().create(vals_list)
+        promises.case_id._collection_move_to("promised")
+        for promise in promises.filtered("case_id"):
+            promise.case_id.message_post(
+                body=_(
+                    "Promise to pay %(promise)s recorded; reminders pause until then.",
+                    promise=promise.display_name,
+                )
+            )
+        return promises
+
+    def write(self, vals):
+        if {"amount", "date_promised", "partner_id", "company_id"} & set(vals) and any(
+            p.state != "open" for p in self
+        ):
+            raise UserError(_("Only an open promise can be changed."))
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ actions
+    def action_cancel(self):
+        if self.filtered(lambda p: p.state != "open"):
+            raise UserError(_("Only an open promise can be cancelled."))
+        self.write({"state": "cancel"})
+        self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
+            "progress", only_from=("promised",)
+        )
+        return True
+
+    def action_evaluate(self):
+        self.filtered(lambda p: p.state == "open")._collection_evaluate()
+        return True
+
+    # ------------------------------------------------------------------ evaluation
+    def _collection_payments(self):
+        """Payments (not credit notes) reconciled on the customers' invoices since the
+        earliest promise: {(partner id, company id): [(date, amount), ...]} by date."""
+        if not self:
+            return {}
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["account.move"].flush_model(["commercial_partner_id", "move_type", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT inv.commercial_partner_id, inv.company_id, apr.max_date,
+                          SUM(apr.amount)
+                     FROM account_partial_reconcile apr
+                     JOIN account_move_line dl ON dl.id = apr.debit_move_id
+                     JOIN account_move inv ON inv.id = dl.move_id
+                     JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                     JOIN account_move cm ON cm.id = cl.move_id
+                    WHERE inv.move_type = 'out_invoice'
+                      AND cm.move_type != 'out_refund'
+                      AND inv.commercial_partner_id = ANY(%s)
+                      AND inv.company_id = ANY(%s)
+                      AND apr.max_date >= %s
+                 GROUP BY 1, 2, 3
+                 ORDER BY 3""",
+                self.partner_id.ids,
+                self.company_id.ids,
+                min(self.mapped("date")),
+            )
+        )
+        payments = defaultdict(list)
+        for partner_id, company_id, date, amount in self.env.cr.fetchall():
+            payments[(partner_id, company_id)].append((date, amount))
+        return payments
+
+    def _collection_allocate(self, payments):
+        """Spread each customer's payments over its promises, earliest promised date
+        first; a payment counts for a promise made on or before it. Returns
+        {promise: amount paid}."""
+        allocated = defaultdict(float)
+        for (partner_id, company_id), rows in payments.items():
+            promises = self.filtered(
+                lambda p, pid=partner_id, cid=company_id: (
+                    p.partner_id.id == pid and p.company_id.id == cid
+                )
+            ).sorted(lambda p: (p.date_promised, p.id))
+            for date, amount in rows:
+                left = amount
+                for promise in promises:
+                    if left <= 0:
+                        break
+                    if promise.date > date:
+                        continue
+                    room = promise.amount - allocated[promise]
+                    if room <= 0:
+                        continue
+                    take = min(room, left)
+                    allocated[promise] += take
+                    left -= take
+        return allocated
+
+    def _collection_evaluate(self, date=None):
+        """Kept when the payments reach the amount; once the promised date plus the grace
+        period has passed, partly kept or broken. Set-based."""
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        promises = self.filtered(lambda p: p.state == "open")
+        if not promises:
+            return self.browse()
+        # promises already settled consume the payments before the open ones
+        scope = self.search(
+            [
+                ("partner_id", "in", promises.partner_id.ids),
+                ("company_id", "in", promises.company_id.ids),
+                ("state", "in", ("open", "kept", "partial")),
+            ]
+        )
+        allocated = scope._collection_allocate(scope._collection_payments())
+        kept, partial, broken = self.browse(), self.browse(), self.browse()
+        for promise in promises:
+            paid = allocated.get(promise, 0.0)
+            currency = promise.currency_id
+            grace = promise.company_id.collection_promise_grace_days
+            if currency.compare_amounts(paid, promise.amount) >= 0:
+                kept |= promise
+            elif date > promise.date_promised + timedelta(days=grace):
+                if currency.compare_amounts(paid, 0) > 0:
+                    partial |= promise
+                else:
+                    broken |= promise
+            if currency.compare_amounts(paid, promise.amount_paid) != 0:
+                promise.amount_paid = paid
+        for state, todo in (("kept", kept), ("partial", partial), ("broken", broken)):
+            if todo:
+                todo.write({"state": state, "date_evaluated": date})
+        kept._collection_after_kept()
+        (partial | broken)._collection_after_broken()
+        return kept | partial | broken
+
+    def _collection_after_kept(self):
+        for promise in self.filtered("case_id"):
+            promise.case_id.message_post(
+                body=_("Promise %(promise)s kept.", promise=promise.display_name)
+            )
+        self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
+            "progress", only_from=("promised",)
+        )
+
+    def _collection_after_broken(self):
+        """Reminders resume; the collector gets an activity and the case priority rises."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for promise in self:
+            case = promise.case_id
+            message = _(
+                "Promise %(promise)s %(state)s: %(paid)s paid. Reminders resume.",
+                promise=promise.display_name,
+                state=labels[promise.state].lower(),
+                paid=promise.currency_id.format(promise.amount_paid),
+            )
+            if not case:
+                promise.partner_id.message_post(body=message)
+                continue
+            case.message_post(body=message)
+            case.activity_schedule(
+                "mail.mail_activity_data_call",
+                summary=_("Broken promise: call the customer"),
+                note=message,
+                user_id=(case.collector_id or promise.user_id).id,
+            )
+            if int(case.priority or 0) < 3:
+                case.priority = str(int(case.priority or 0) + 1)
+        self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
+            "progress", only_from=("promised",)
+        )
+
+    @api.model
+    def _cron_collection_promises(self):
+        promises = self.search([("state", "=", "open")])
+        for company_promises in promises.grouped("company_id").values():
+            company_promises.with_company(company_promises.company_id)._collection_evaluate()
