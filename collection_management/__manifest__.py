@@ -22,6 +22,7 @@
         "data/ir_sequence_data.xml",
         "data/collection_stage_data.xml",
         "report/collection_statement_report.xml",
+        "report/collection_demand_letter_report.xml",
         "views/collection_policy_views.xml",
         "views/collection_level_views.xml",
         "views/collection_followup_views.xml",

@@ -32,6 +32,11 @@ class ResCompany(models.Model):
         default=3,
         help="Days after the promised date before an unpaid promise counts as broken.",
     )
+    collection_demand_days = fields.Integer(
+        string="Payment deadline of demand letters (days)",
+        default=10,
+        help="Days given to the debtor to pay in demand and lawyer's letters.",
+    )
     collection_block_held_invoices = fields.Boolean(
         string="Block invoices of held customers",
         help="Customer invoices of a customer on credit hold cannot be posted; a "
@@ -40,12 +45,15 @@ class ResCompany(models.Model):
 
     @api.constrains(
         "collection_promise_grace_days",
+        "collection_demand_days",
         "collection_limitation_years",
         "collection_case_min_amount",
         "collection_case_min_days",
     )
     def _check_collection_settings(self):
         for company in self:
+            if company.collection_demand_days < 1:
+                raise ValidationError(_("A demand letter must give at least one day to pay."))
             if company.collection_promise_grace_days < 0:
                 raise ValidationError(_("The grace period of promises cannot be negative."))
             if company.collection_limitation_years < 1:

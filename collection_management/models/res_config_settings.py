@@ -22,3 +22,6 @@ class ResConfigSettings(models.TransientModel):
     collection_block_held_invoices = fields.Boolean(
         related="company_id.collection_block_held_invoices", readonly=False
     )
+    collection_demand_days = fields.Integer(
+        related="company_id.collection_demand_days", readonly=False
+    )
