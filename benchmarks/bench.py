@@ -115,10 +115,120 @@ def step_followup(registry, probe, args):
         cr.rollback()
 
 
+def _bench_collectors(env, count=10):
+    """Collectors and one round-robin rule per company, created once."""
+    group = env.ref("collection_management.group_collection_collector")
+    users = env["res.users"].search([("login", "=like", "bench_collector_%")])
+    if not users:
+        companies = env["res.company"].search([])
+        users = env["res.users"].create(
+            [
+                {
+                    "name": f"Bench collector {index}",
+                    "login": f"bench_collector_{index}",
+                    "groups_id": [(6, 0, group.ids)],
+                    "company_id": companies[0].id,
+                    "company_ids": [(6, 0, companies.ids)],
+                }
+                for index in range(count)
+            ]
+        )
+        env["collection.assignment.rule"].create(
+            [
+                {
+                    "name": "Bench",
+                    "company_id": company.id,
+                    "user_ids": [(6, 0, users.ids)],
+                    "method": "least_loaded",
+                }
+                for company in companies
+            ]
+        )
+    return users
+
+
+def step_cases(registry, probe, args):
+    """Case opening and assignment for every overdue customer (kept for later steps)."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        _bench_collectors(env)
+        env.cr.commit()
+        companies = env["res.company"].search([])
+        env["res.company"].browse(companies.ids).write(
+            {"collection_case_min_amount": 0, "collection_case_min_days": 1}
+        )
+        units = _open_invoice_count(env)
+        with probe.measure("case opening and assignment", cr, units=units) as figures:
+            opened = 0
+            for company in companies:
+                opened += len(env["collection.case"]._collection_sync(company, args.today))
+            env.flush_all()
+            figures["open_cases"] = opened
+            figures["assigned"] = env["collection.case"].search_count(
+                [("collector_id", "!=", False), ("is_closed", "=", False)]
+            )
+        with probe.measure(
+            "daily case pass (join, close, refresh)", cr, units=opened, unit_name="case"
+        ):
+            env["collection.case"]._cron_collection_cases()
+
+
+def step_promises(registry, probe, args):
+    """Evaluation of up to 5,000 open promises (rolled back)."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        cases = env["collection.case"].search([("is_closed", "=", False)], limit=5000)
+        promise_model = env["collection.promise"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+        )
+        promises = promise_model.create(
+            [
+                {
+                    "case_id": case.id,
+                    "amount": round(max(case.amount_due, 1.0) / 2, 2),
+                    "date_promised": args.today,
+                }
+                for case in cases
+                if case.amount_due > 0
+            ]
+        )
+        env.flush_all()
+        env.invalidate_all()
+        later = date.fromordinal(args.today.toordinal() + 10)
+        with probe.measure(
+            "promise evaluation", cr, units=len(promises), unit_name="promise"
+        ) as figures:
+            evaluated = promises.browse(promises.ids)._collection_evaluate(later)
+            env.flush_all()
+            figures["evaluated"] = len(evaluated)
+        cr.rollback()
+
+
+def step_worklist(registry, probe, args):
+    """A collector opens the case list: search_read of the list view fields, 1,000 rows."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        collector = env["res.users"].search([("login", "=like", "bench_collector_%")], limit=1)
+        if not collector:
+            print("worklist: no bench collector (run the cases step first)")
+            return
+        cases = env["collection.case"].with_user(collector)
+        view = cases.get_views([(False, "list")])["views"]["list"]
+        fields = list(view["fields"])
+        env.invalidate_all()
+        with probe.measure("collector case list (1,000 rows)", cr, units=1000, unit_name="row"):
+            rows = cases.search_read([("is_closed", "=", False)], fields, limit=1000)
+        print(f"  {len(rows)} rows read by {collector.name} ({len(fields)} fields)")
+        cr.rollback()
+
+
 STEPS = {
     "generate": step_generate,
     "followup": step_followup,
     "oca": step_oca,
+    "cases": step_cases,
+    "promises": step_promises,
+    "worklist": step_worklist,
 }
 
 

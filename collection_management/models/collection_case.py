@@ -1001,7 +1001,9 @@ class CollectionCase(models.Model):
         report = self.env.ref(report_xmlid)
         pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
         lang = self.partner_id.lang or self.env.lang
-        name = _("%(letter)s %(case)s.pdf", letter=report.with_context(lang=lang).name, case=self.name)
+        name = _(
+            "%(letter)s %(case)s.pdf", letter=report.with_context(lang=lang).name, case=self.name
+        )
         attachment = self.env["ir.attachment"].create(
             {
                 "name": name,

@@ -1,7 +1,7 @@
 import random
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
@@ -338,3 +338,127 @@ class CollectionDemoGenerator(models.AbstractModel):
         )
         credit_notes.action_post()
         return credit_notes
+
+    # -- story ---------------------------------------------------------------------------
+    @api.model
+    def story(self, today=None):
+        """Collectors, a legal officer and customers in every stage of collection, on
+        the generated book of the current company: reminded, promised, broken promise,
+        disputed, in legal action, closed and returned."""
+        if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
+            raise UserError(_("Only an administrator can generate demo data."))
+        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        company = self.env.company
+        collectors, legal_officer = self._demo_story_users(company)
+        company.write({"collection_case_min_amount": 1000, "collection_case_min_days": 30})
+        if not self.env["collection.assignment.rule"].search_count(
+            [("company_id", "=", company.id)]
+        ):
+            self.env["collection.assignment.rule"].create(
+                {
+                    "name": _("Collection office"),
+                    "company_id": company.id,
+                    "user_ids": [Command.set(collectors.ids)],
+                    "method": "round_robin",
+                }
+            )
+        self.env["collection.followup"]._collection_run(company, today)
+        cases = self.env["collection.case"]._collection_sync(company, today)
+        cases = cases.filtered(lambda c: c.amount_due > 0).sorted(lambda c: -c.amount_due)
+        if len(cases) < 7:
+            return {"cases": len(cases)}
+        legal, promised, broken, disputed, settled, returned = cases[:6]
+        # in legal action, with a lawyer, a docket number and costs
+        legal._collection_escalate(_("Escalated to legal action (demo)."))
+        legal.write(
+            {
+                "legal_user_id": legal_officer.id,
+                "legal_docket": "(2026)沪0101民初1234号",
+                "legal_filing_date": today,
+            }
+        )
+        self.env["collection.legal.cost"].create(
+            {
+                "case_id": legal.id,
+                "description": _("Court filing fee"),
+                "cost_type": "court",
+                "amount": round(legal.amount_due * 0.02, 2),
+            }
+        )
+        # a call that ended in a promise to pay next week
+        self.env["collection.interaction"].with_user(promised.collector_id or self.env.user).create(
+            {
+                "case_id": promised.id,
+                "channel": "call",
+                "outcome": "promise",
+                "note": _("The treasurer confirms a transfer next week."),
+                "promise_amount": round(promised.amount_due / 2, 2),
+                "promise_date": today + timedelta(days=7),
+                "next_action_date": today + timedelta(days=8),
+            }
+        )
+        # a promise made three weeks ago and not kept
+        promise = self.env["collection.promise"].create(
+            {
+                "case_id": broken.id,
+                "amount": round(broken.amount_due / 3, 2),
+                "date": today - timedelta(days=21),
+                "date_promised": today - timedelta(days=14),
+            }
+        )
+        promise._collection_evaluate(today)
+        # a disputed invoice
+        disputed.invoice_ids[:1].write(
+            {
+                "collection_dispute_reason_id": self.env.ref(
+                    "collection_management.dispute_reason_quality"
+                ).id,
+                "collection_dispute_user_id": disputed.collector_id.id,
+                "collection_dispute_end_date": today + timedelta(days=30),
+            }
+        )
+        self.env["collection.interaction"].create(
+            {
+                "case_id": disputed.id,
+                "channel": "visit",
+                "outcome": "dispute",
+                "note": _("Goods of the last delivery were damaged; the customer sent photos."),
+            }
+        )
+        settled._collection_close("settled", _("Instalment agreement signed (demo)."))
+        returned._collection_close("returned", _("Sales renegotiates the contract (demo)."))
+        for case in cases[6:12]:
+            self.env["collection.interaction"].create(
+                {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
+            )
+        return {"cases": len(cases)}
+
+    def _demo_story_users(self, company):
+        users = self.env["res.users"].with_context(no_reset_password=True)
+        collector_group = self.env.ref("collection_management.group_collection_collector")
+        legal_group = self.env.ref("collection_management.group_collection_legal")
+        people = [
+            ("collector.li", "李娜 Li Na", "zh_CN", collector_group),
+            ("collector.tom", "Tom Baker", "en_US", collector_group),
+            ("legal.wang", "王律 Wang Lü", "zh_CN", legal_group),
+        ]
+        result = users
+        for login, name, lang, group in people:
+            user = users.search([("login", "=", login)], limit=1)
+            if not user:
+                user = users.create(
+                    {
+                        "login": login,
+                        "password": login,
+                        "name": name,
+                        "email": f"{login}@example.com",
+                        "lang": lang if self.env["res.lang"]._lang_get(lang) else "en_US",
+                        "company_id": company.id,
+                        "company_ids": [Command.set(company.ids)],
+                        "groups_id": [Command.link(group.id)],
+                    }
+                )
+            elif company not in user.company_ids:
+                user.company_ids = [Command.link(company.id)]
+            result |= user
+        return result[:2], result[2]

@@ -75,3 +75,24 @@ class TestDemoGenerator(CollectionCommon):
             self.env["collection.demo.generator"].with_user(self.collector).generate(
                 customers=1, invoices=1
             )
+
+    def test_story_puts_customers_in_every_stage(self):
+        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator.generate(customers=15, invoices=90, seed=11)
+        result = generator.story()
+        self.assertGreaterEqual(result["cases"], 7)
+        cases = self.env["collection.case"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(cases.filtered("legal_stage_id")), 1)
+        self.assertEqual(
+            set(cases.filtered("is_closed").mapped("close_reason")), {"settled", "returned"}
+        )
+        states = set(cases.promise_ids.mapped("state"))
+        self.assertTrue({"open", "broken"} <= states, states)
+        self.assertTrue(cases.filtered("disputed_count"))
+        collectors = cases.collector_id
+        self.assertEqual(set(collectors.mapped("login")), {"collector.li", "collector.tom"})
+        self.assertTrue(
+            self.env["collection.followup"].search_count([("company_id", "=", self.company.id)])
+        )
+        with self.assertRaises(UserError):
+            generator.with_user(self.collector).story()
