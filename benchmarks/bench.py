@@ -213,8 +213,12 @@ def step_worklist(registry, probe, args):
             print("worklist: no bench collector (run the cases step first)")
             return
         cases = env["collection.case"].with_user(collector)
-        view = cases.get_views([(False, "list")])["views"]["list"]
-        fields = list(view["fields"])
+        from lxml import etree
+
+        arch = cases.get_views([(False, "list")])["views"]["list"]["arch"]
+        fields = list(
+            dict.fromkeys(node.get("name") for node in etree.fromstring(arch).iter("field"))
+        )
         env.invalidate_all()
         with probe.measure("collector case list (1,000 rows)", cr, units=1000, unit_name="row"):
             rows = cases.search_read([("is_closed", "=", False)], fields, limit=1000)

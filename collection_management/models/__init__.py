@@ -3,6 +3,7 @@ from . import (
     account_partial_reconcile,
     collection_assignment_rule,
     collection_case,
+    collection_case_record,
     collection_demo_generator,
     collection_dispute_reason,
     collection_followup,

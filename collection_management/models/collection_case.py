@@ -698,7 +698,7 @@ class CollectionCase(models.Model):
             ]
         )
         with_case = open_cases.partner_id
-        new_cases = self.create(
+        new_cases = self.with_context(mail_create_nolog=True).create(
             [
                 {"partner_id": partner.id, "company_id": company.id, "date_open": date}
                 for partner in wanted - with_case
@@ -707,16 +707,16 @@ class CollectionCase(models.Model):
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
         new_cases._collection_assign()
-        for case in new_cases:
-            case.message_post(
-                body=_(
+        new_cases._message_log_batch(
+            {
+                case.id: _(
                     "Case opened: %(amount)s overdue since %(date)s.",
                     amount=case.currency_id.format(case.amount_due),
-                    date=fields.Date.to_string(case.oldest_due_date)
-                    if case.oldest_due_date
-                    else "",
+                    date=fields.Date.to_string(case.oldest_due_date) or "",
                 )
-            )
+                for case in new_cases
+            }
+        )
         return open_cases
 
     def _collection_join_invoices(self, date):
@@ -737,18 +737,33 @@ class CollectionCase(models.Model):
             ],
             ["commercial_partner_id", "company_id", "amount_residual_signed"],
         )
-        per_case = defaultdict(list)
-        for invoice in invoices:
-            case = by_key.get((invoice.commercial_partner_id.id, invoice.company_id.id))
-            if case:
-                per_case[case].append(invoice)
-        # invoices joining with the same residual are written together
-        per_values = defaultdict(lambda: self.env["account.move"])
-        for case, moves in per_case.items():
-            for move in moves:
-                per_values[(case.id, move.amount_residual_signed)] |= move
-        for (case_id, residual), moves in per_values.items():
-            moves.write({"collection_case_id": case_id, "collection_case_assigned": residual})
+        joining = [
+            (invoice.id, by_key[key])
+            for invoice in invoices
+            if (key := (invoice.commercial_partner_id.id, invoice.company_id.id)) in by_key
+        ]
+        if not joining:
+            return
+        # one statement for every joining invoice: the ORM write of posted moves runs
+        # the accounting checks per move, which nothing here needs
+        self.env["account.move"].flush_model(["amount_residual_signed", "collection_case_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m
+                      SET collection_case_id = v.case_id,
+                          collection_case_assigned = m.amount_residual_signed
+                     FROM (VALUES %s) AS v(move_id, case_id)
+                    WHERE m.id = v.move_id""",
+                SQL(", ").join(SQL("(%s, %s)", move_id, case.id) for move_id, case in joining),
+            )
+        )
+        moves = self.env["account.move"].browse(move_id for move_id, _case in joining)
+        moves.invalidate_recordset(["collection_case_id", "collection_case_assigned"])
+        moves.modified(["collection_case_id", "collection_case_assigned"])
+        self.invalidate_recordset(["invoice_ids"])
+        cases = self.browse({case.id for _move_id, case in joining})
+        for name in ("amount_assigned", "amount_due", "oldest_due_date"):
+            self.env.add_to_compute(self._fields[name], cases)
 
     def _collection_assign(self):
         """Give the cases without collector one, by the customer's own collector first,
@@ -759,12 +774,15 @@ class CollectionCase(models.Model):
         today = fields.Date.context_today(self)
         available = self.env["res.users"]._collection_available(today)
         rest = self.browse()
+        per_user = defaultdict(self.browse)
         for case in todo:
             own = case.partner_id.with_company(case.company_id).collector_id
             if own and own in available:
-                case.collector_id = own
+                per_user[own] |= case
             else:
                 rest |= case
+        for user, cases in per_user.items():
+            cases.collector_id = user
         if rest:
             self.env["collection.assignment.rule"]._collection_apply(rest, today)
         assigned = todo.filtered("collector_id")

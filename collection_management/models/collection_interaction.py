@@ -4,35 +4,14 @@ from odoo.exceptions import ValidationError
 
 class CollectionInteraction(models.Model):
     _name = "collection.interaction"
+    _inherit = ["collection.case.record"]
     _description = "Contact Log Entry"
     _order = "date desc, id desc"
-    _check_company_auto = True
 
-    case_id = fields.Many2one("collection.case", index=True, ondelete="cascade", check_company=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        compute="_compute_partner_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        domain="[('parent_id', '=', False)]",
-    )
     contact_id = fields.Many2one(
         "res.partner",
         string="Contact person",
         domain="['|', ('id', '=', partner_id), ('parent_id', '=', partner_id)]",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        compute="_compute_partner_id",
-        store=True,
-        readonly=False,
-        precompute=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Collector", required=True, default=lambda self: self.env.user
@@ -74,15 +53,6 @@ class CollectionInteraction(models.Model):
     promise_date = fields.Date(string="Promised for")
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     promise_id = fields.Many2one("collection.promise", readonly=True, copy=False)
-
-    @api.depends("case_id")
-    def _compute_partner_id(self):
-        for interaction in self:
-            if interaction.case_id:
-                interaction.partner_id = interaction.case_id.partner_id
-                interaction.company_id = interaction.case_id.company_id
-            elif not interaction.company_id:
-                interaction.company_id = self.env.company
 
     @api.depends("channel", "outcome", "date")
     def _compute_display_name(self):

@@ -1,6 +1,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -9,31 +11,9 @@ from odoo.tools import SQL
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.case.record", "mail.thread"]
     _order = "date_promised, id"
-    _check_company_auto = True
 
-    case_id = fields.Many2one("collection.case", index=True, ondelete="cascade", check_company=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        compute="_compute_from_case",
-        store=True,
-        readonly=False,
-        precompute=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        compute="_compute_from_case",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
     currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     user_id = fields.Many2one(
         "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
@@ -61,15 +41,6 @@ class CollectionPromise(models.Model):
     date_evaluated = fields.Date(string="Evaluated on", readonly=True)
     interaction_id = fields.Many2one("collection.interaction", readonly=True)
     note = fields.Text()
-
-    @api.depends("case_id")
-    def _compute_from_case(self):
-        for promise in self:
-            if promise.case_id:
-                promise.partner_id = promise.case_id.partner_id
-                promise.company_id = promise.case_id.company_id
-            elif not promise.company_id:
-                promise.company_id = self.env.company
 
     @api.depends("amount", "date_promised", "currency_id")
     def _compute_display_name(self):
@@ -267,37 +238,65 @@ class CollectionPromise(models.Model):
         return kept | partial | broken
 
     def _collection_after_kept(self):
-        for promise in self.filtered("case_id"):
-            promise.case_id.message_post(
-                body=_("Promise %(promise)s kept.", promise=promise.display_name)
+        with_case = self.filtered("case_id")
+        per_case = defaultdict(list)
+        for promise in with_case:
+            per_case[promise.case_id.id].append(
+                _("Promise %(promise)s kept.", promise=promise.display_name)
             )
+        with_case.case_id._message_log_batch(
+            {case_id: Markup("<br/>").join(lines) for case_id, lines in per_case.items()}
+        )
         self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
             "progress", only_from=("promised",)
         )
 
     def _collection_after_broken(self):
-        """Reminders resume; the collector gets an activity and the case priority rises."""
+        """Reminders resume; the collector gets an activity and the case priority rises.
+        Batched: one message insert, one activity create, one write per priority."""
         labels = dict(self._fields["state"]._description_selection(self.env))
+        messages = {}
         for promise in self:
-            case = promise.case_id
-            message = _(
+            messages[promise] = _(
                 "Promise %(promise)s %(state)s: %(paid)s paid. Reminders resume.",
                 promise=promise.display_name,
                 state=labels[promise.state].lower(),
                 paid=promise.currency_id.format(promise.amount_paid),
             )
-            if not case:
-                promise.partner_id.message_post(body=message)
-                continue
-            case.message_post(body=message)
-            case.activity_schedule(
-                "mail.mail_activity_data_call",
-                summary=_("Broken promise: call the customer"),
-                note=message,
-                user_id=(case.collector_id or promise.user_id).id,
-            )
+        with_case = self.filtered("case_id")
+        without_case = self - with_case
+        without_case.partner_id._message_log_batch(
+            {promise.partner_id.id: messages[promise] for promise in without_case}
+        )
+        per_case = defaultdict(list)
+        for promise in with_case:
+            per_case[promise.case_id.id].append(messages[promise])
+        with_case.case_id._message_log_batch(
+            {case_id: Markup("<br/>").join(lines) for case_id, lines in per_case.items()}
+        )
+        call = self.env.ref("mail.mail_activity_data_call")
+        case_model = self.env["ir.model"]._get_id("collection.case")
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": case_model,
+                    "res_id": promise.case_id.id,
+                    "activity_type_id": call.id,
+                    "summary": _("Broken promise: call the customer"),
+                    "note": messages[promise],
+                    "user_id": (promise.case_id.collector_id or promise.user_id).id,
+                    "date_deadline": today,
+                }
+                for promise in with_case
+            ]
+        )
+        raised = defaultdict(lambda: self.env["collection.case"])
+        for case in with_case.case_id:
             if int(case.priority or 0) < 3:
-                case.priority = str(int(case.priority or 0) + 1)
+                raised[str(int(case.priority or 0) + 1)] |= case
+        for priority, cases in raised.items():
+            cases.priority = priority
         self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
             "progress", only_from=("promised",)
         )

@@ -1,3 +1,7 @@
+# the base of the case dialogs first: they inherit it
+from . import collection_case_wizard
+
+# isort: split
 from . import (
     collection_case_close,
     collection_case_reassign,

@@ -1,12 +1,12 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
 class CollectionCaseClose(models.TransientModel):
     _name = "collection.case.close"
+    _inherit = ["collection.case.wizard"]
     _description = "Close Collection Cases"
 
-    case_ids = fields.Many2many("collection.case", string="Cases", required=True)
     close_reason = fields.Selection(
         [
             ("settled", "Settled"),
@@ -17,13 +17,6 @@ class CollectionCaseClose(models.TransientModel):
         default="settled",
     )
     note = fields.Text(required=True, help="Why the case closes: agreement, decision, ...")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "collection.case":
-            values["case_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
-        return values
 
     def action_close(self):
         self.ensure_one()

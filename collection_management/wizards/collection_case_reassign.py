@@ -1,25 +1,18 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
 class CollectionCaseReassign(models.TransientModel):
     _name = "collection.case.reassign"
+    _inherit = ["collection.case.wizard"]
     _description = "Reassign Collection Cases"
 
-    case_ids = fields.Many2many("collection.case", string="Cases", required=True)
     collector_id = fields.Many2one(
         "res.users",
         string="New collector",
         domain="[('share', '=', False)]",
         help="Leave empty to hand the cases back to the assignment rules.",
     )
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "collection.case":
-            values["case_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
-        return values
 
     def action_reassign(self):
         self.ensure_one()
