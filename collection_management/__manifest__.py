@@ -38,6 +38,7 @@
         "views/collection_stage_views.xml",
         "wizards/collection_followup_run_views.xml",
         "wizards/collection_case_wizard_views.xml",
+        "views/collection_report_views.xml",
         "views/collection_menus.xml",
     ],
     "demo": [

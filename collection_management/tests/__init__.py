@@ -10,6 +10,7 @@ from . import (
     test_legal,
     test_policy,
     test_promise,
+    test_reports,
     test_security,
     test_translation,
 )

@@ -8,5 +8,6 @@ from . import (
     collection_followup_run,
     collection_legal_request,
     collection_limitation_event,
+    collection_report_wizard,
     mail_compose_message,
 )

@@ -1,0 +1,208 @@
+import base64
+import io
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from openpyxl import load_workbook
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CollectionCommon
+
+AS_OF = date(2026, 6, 30)
+BUCKET_COLUMNS = ["Not due", "1-30", "31-60", "61-90", "91-180", "181-365", "Over 365"]
+
+
+@tagged("post_install", "-at_install")
+class TestExcelReports(CollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        cls.alpha = cls._customer("Alpha Trading", ref="C-ALPHA")
+        cls.beta = cls._customer("北京贝塔科技有限公司", ref="C-BETA")
+        cls.on_due = cls._invoice(cls.alpha, 1000, AS_OF)  # 0 days: not due
+        cls.edge_30 = cls._invoice(cls.alpha, 500, AS_OF - timedelta(days=30))
+        cls.edge_31 = cls._invoice(cls.alpha, 700, AS_OF - timedelta(days=31))
+        cls.old = cls._invoice(cls.beta, 300, AS_OF - timedelta(days=400))
+        cls._pay(cls.edge_31, 200, AS_OF - timedelta(days=5))  # before: counts
+        cls._pay(cls.edge_30, 500, AS_OF + timedelta(days=3))  # after: ignored
+        cls.foreign = cls._customer("Foreign Co")
+        cls._invoice(cls.foreign, 999, AS_OF - timedelta(days=10), company=cls.company_b)
+
+    def _export(self, report_type, **values):
+        wizard = self.env["collection.report.wizard"].create(
+            {"report_type": report_type, "date": AS_OF, **values}
+        )
+        action = wizard.action_export()
+        self.assertIn("/web/content/", action["url"])
+        self.assertTrue(wizard.filename.endswith(f"{AS_OF}.xlsx"))
+        return load_workbook(io.BytesIO(base64.b64decode(wizard.file)), data_only=False)
+
+    @staticmethod
+    def _rows(sheet, first=4):
+        return [
+            [cell.value for cell in row]
+            for row in sheet.iter_rows(min_row=first)
+            if any(cell.value is not None for cell in row)
+        ]
+
+    def test_aging_buckets_as_of_a_date(self):
+        book = self._export("aging")
+        self.assertEqual(book.sheetnames, ["Aging", "Chart"])
+        sheet = book["Aging"]
+        header = [cell.value for cell in sheet[3]]
+        self.assertEqual(
+            header[:7],
+            [
+                "Company",
+                "Reference",
+                "Customer",
+                "Collector",
+                "Follow-up level",
+                "Case stage",
+                "Risk",
+            ],
+        )
+        self.assertEqual(header[7:14], BUCKET_COLUMNS)
+        self.assertEqual(header[14], "Total")
+        self.assertEqual(sheet.freeze_panes, "A4")
+        self.assertTrue(sheet.auto_filter.ref)
+        rows = self._rows(sheet)
+        by_customer = {row[2]: row for row in rows if row[2]}
+        self.assertEqual(set(by_customer), {"Alpha Trading", "北京贝塔科技有限公司"})
+        alpha = dict(zip(header, by_customer["Alpha Trading"], strict=True))
+        self.assertEqual(alpha["Reference"], "C-ALPHA")
+        self.assertAlmostEqual(alpha["Not due"], 1000, msg="due on the day: not overdue")
+        self.assertAlmostEqual(alpha["1-30"], 500, msg="30 days, paid only later")
+        self.assertAlmostEqual(alpha["31-60"], 500, msg="31 days, 200 paid before")
+        self.assertAlmostEqual(alpha["Total"], 2000)
+        beta = dict(zip(header, by_customer["北京贝塔科技有限公司"], strict=True))
+        self.assertAlmostEqual(beta["Over 365"], 300)
+        total_row = next(row for row in rows if str(row[0]).startswith("Total"))
+        self.assertEqual(total_row[14], "=SUM(O4:O5)")
+        # the total equals the residuals of the invoices as they were on that day
+        residuals = (
+            sum((self.on_due | self.edge_30 | self.edge_31 | self.old).mapped("amount_residual"))
+            + 500
+        )  # edge_30 was paid after the date
+        self.assertAlmostEqual(alpha["Total"] + beta["Total"], residuals)
+
+    def test_aging_filters_companies_and_collectors(self):
+        self.alpha.with_company(self.company).collector_id = self.collector
+        book = self._export("aging", company_ids=[(6, 0, (self.company | self.company_b).ids)])
+        customers = {row[2] for row in self._rows(book["Aging"]) if row[2]}
+        self.assertIn("Foreign Co", customers)
+        book = self._export("aging", collector_ids=[(6, 0, self.collector.ids)])
+        customers = {row[2] for row in self._rows(book["Aging"]) if row[2]}
+        self.assertEqual(customers, {"Alpha Trading"})
+
+    def test_collector_cases_and_overdue_list(self):
+        with freeze_time(AS_OF):
+            cases = self.env["collection.case"]._collection_sync(self.company, AS_OF)
+        cases.collector_id = self.collector
+        alpha_case = cases.filtered(lambda c: c.partner_id == self.alpha)
+        with freeze_time(AS_OF - timedelta(days=2)):
+            self.env["collection.interaction"].with_user(self.collector).create(
+                {
+                    "case_id": alpha_case.id,
+                    "channel": "call",
+                    "outcome": "promise",
+                    "promise_amount": 300,
+                    "promise_date": AS_OF + timedelta(days=5),
+                }
+            )
+        self._pay(self.on_due, 400, AS_OF - timedelta(days=1))  # not in a case yet
+        self._pay(self.old, 100, AS_OF)  # counts: paid once in the case
+        self.env["collection.target"].create(
+            {"collector_id": self.collector.id, "month": AS_OF, "amount": 1000}
+        )
+        book = self._export("collector", date_from=AS_OF.replace(day=1))
+        sheet = book["Collectors"]
+        header = [cell.value for cell in sheet[3]]
+        [row] = self._rows(sheet)
+        values = dict(zip(header, row, strict=True))
+        self.assertEqual(values["Collector"], self.collector.name)
+        self.assertEqual(values["Open cases"], 2)
+        self.assertAlmostEqual(
+            values["Recovered in period"],
+            100,
+            msg="payments on case invoices since the case opened",
+        )
+        self.assertEqual(values["Promises made"], 1)
+        self.assertEqual(values["Call"], 1)
+        self.assertAlmostEqual(values["Target"], 1000)
+        self.assertAlmostEqual(values["Achievement (%)"], 10.0)
+
+        book = self._export("cases")
+        rows = self._rows(book["Cases"])
+        self.assertEqual(len(rows), len(cases))
+        self.assertTrue(all(row[0].startswith("CASE/") for row in rows))
+
+        book = self._export("overdue_list")
+        sheet = book["Overdue"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[1]: dict(zip(header, row, strict=True)) for row in self._rows(sheet)}
+        self.assertEqual(set(rows), {"Alpha Trading", "北京贝塔科技有限公司"})
+        self.assertEqual(rows["Alpha Trading"]["Promised for"].date(), AS_OF + timedelta(days=5))
+        self.assertIn("Call", rows["Alpha Trading"]["Last action"])
+        self.assertEqual(rows["北京贝塔科技有限公司"]["Days overdue"], 400)
+
+    def test_only_managers_export(self):
+        with self.assertRaises(UserError):
+            self.env["collection.report.wizard"].with_user(self.collector).create(
+                {"report_type": "aging", "date": AS_OF}
+            ).action_export()
+        with self.assertRaises(UserError):
+            self.env["collection.report.wizard"].create(
+                {"report_type": "collector", "date": AS_OF, "date_from": AS_OF + timedelta(1)}
+            )
+
+    def test_aging_analysis_view(self):
+        lines = self.env["collection.aging.report"].search(
+            [("partner_id", "=", self.beta.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(lines.bucket, "over_365")
+        self.assertAlmostEqual(sum(lines.mapped("amount_residual")), 300)
+
+
+@tagged("post_install", "-at_install")
+class TestKpis(CollectionCommon):
+    def test_dso_countback_and_cei_on_a_hand_example(self):
+        snapshot = self.env["collection.snapshot"]
+        # 1,500 open; the last 30 days sold 1,000, the 30 before 1,000:
+        # 30 days + 500 / 1,000 of the next 30 = 45 days
+        self.assertEqual(snapshot._collection_dso(1500, {0: 1000, 1: 1000}), 45.0)
+        self.assertEqual(snapshot._collection_dso(0, {0: 1000}), 0.0)
+        # B=1,000, S=500, E=900 of which 300 current: (1500-900)/(1500-300) = 50 %
+        self.assertEqual(snapshot._collection_cei(1000, 500, 900, 300), 50.0)
+
+    def test_snapshot_is_idempotent_for_a_day(self):
+        customer = self._customer("Snap Co")
+        day = date(2026, 6, 30)
+        self._invoice(
+            customer, 1000, day - timedelta(days=45), invoice_date=day - timedelta(days=75)
+        )
+        self._invoice(
+            customer, 400, day + timedelta(days=10), invoice_date=day - timedelta(days=20)
+        )
+        snapshot = self.env["collection.snapshot"]
+        with freeze_time(day):
+            first = snapshot._collection_take(self.company, day)
+            second = snapshot._collection_take(self.company, day)
+        self.assertEqual(first, second)
+        self.assertEqual(len(first), 1, "no collector has cases yet: the company only")
+        self.assertAlmostEqual(first.amount_open, 1400)
+        self.assertAlmostEqual(first.amount_overdue, 1000)
+        self.assertAlmostEqual(first.amount_31_60, 1000)
+        # sales: 400 in period 0, 1,000 in period 2 -> 30 + 30 (no sales) + 30 = 90
+        self.assertEqual(first.dso, 90.0)
+        with freeze_time(day):
+            self.env["collection.snapshot"]._cron_collection_snapshot()
+        self.assertEqual(
+            self.env["collection.snapshot"].search_count(
+                [("company_id", "=", self.company.id), ("date", "=", day)]
+            ),
+            1,
+        )
