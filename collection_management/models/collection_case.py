@@ -707,16 +707,14 @@ class CollectionCase(models.Model):
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
         new_cases._collection_assign()
-        new_cases._message_log_batch(
-            {
-                case.id: _(
-                    "Case opened: %(amount)s overdue since %(date)s.",
-                    amount=case.currency_id.format(case.amount_due),
-                    date=fields.Date.to_string(case.oldest_due_date) or "",
-                )
-                for case in new_cases
-            }
-        )
+        openings = {}
+        for case in new_cases:
+            openings[case.id] = _(
+                "Case opened: %(amount)s overdue since %(date)s.",
+                amount=case.currency_id.format(case.amount_due),
+                date=fields.Date.to_string(case.oldest_due_date) or "",
+            )
+        new_cases._message_log_batch(openings)
         return open_cases
 
     def _collection_join_invoices(self, date):

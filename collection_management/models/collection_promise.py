@@ -277,13 +277,14 @@ class CollectionPromise(models.Model):
         call = self.env.ref("mail.mail_activity_data_call")
         case_model = self.env["ir.model"]._get_id("collection.case")
         today = fields.Date.context_today(self)
+        summary = _("Broken promise: call the customer")
         self.env["mail.activity"].create(
             [
                 {
                     "res_model_id": case_model,
                     "res_id": promise.case_id.id,
                     "activity_type_id": call.id,
-                    "summary": _("Broken promise: call the customer"),
+                    "summary": summary,
                     "note": messages[promise],
                     "user_id": (promise.case_id.collector_id or promise.user_id).id,
                     "date_deadline": today,
