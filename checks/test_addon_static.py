@@ -46,7 +46,11 @@ def test_manifest_basics(manifest):
 
 
 def test_manifest_files_exist(manifest):
-    listed = manifest.get("data", []) + manifest.get("demo", []) + manifest.get("assets", [])
+    listed = manifest.get("data", []) + manifest.get("demo", [])
+    for bundle, globs in manifest.get("assets", {}).items():
+        for pattern in globs:
+            relative = pattern.split("/", 1)[1]
+            assert list(ADDON.glob(relative)), f"{bundle}: {pattern} matches no file"
     missing = [
         name
         for name in manifest.get("data", []) + manifest.get("demo", [])

@@ -41,6 +41,11 @@
         "views/collection_report_views.xml",
         "views/collection_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "collection_management/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/collection_demo.xml",
     ],

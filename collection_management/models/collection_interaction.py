@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -50,7 +52,10 @@ class CollectionInteraction(models.Model):
         currency_field="company_currency_id",
         help="With the outcome 'Promise to pay': records the promise.",
     )
-    promise_date = fields.Date(string="Promised for")
+    promise_date = fields.Date(
+        string="Promised for",
+        default=lambda self: fields.Date.context_today(self) + timedelta(days=7),
+    )
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     promise_id = fields.Many2one("collection.promise", readonly=True, copy=False)
 

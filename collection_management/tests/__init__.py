@@ -12,5 +12,6 @@ from . import (
     test_promise,
     test_reports,
     test_security,
+    test_tour,
     test_translation,
 )
