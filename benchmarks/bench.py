@@ -6,6 +6,7 @@ prints wall time, SQL queries and peak memory of each measured step, then ratios
 """
 
 import argparse
+import base64
 import json
 import sys
 from datetime import date
@@ -226,6 +227,28 @@ def step_worklist(registry, probe, args):
         cr.rollback()
 
 
+def step_exports(registry, probe, args):
+    """Each Excel export over every company (rolled back)."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        companies = env["res.company"].search([])
+        units = _open_invoice_count(env)
+        for report_type in ("aging", "collector", "cases", "overdue_list"):
+            wizard = env["collection.report.wizard"].create(
+                {
+                    "report_type": report_type,
+                    "date": args.today,
+                    "date_from": date(args.today.year, 1, 1),
+                    "company_ids": [(6, 0, companies.ids)],
+                }
+            )
+            env.invalidate_all()
+            with probe.measure(f"Excel export: {report_type}", cr, units=units) as figures:
+                wizard.action_export()
+                figures["kb"] = round(len(base64.b64decode(wizard.file)) / 1024)
+        cr.rollback()
+
+
 STEPS = {
     "generate": step_generate,
     "followup": step_followup,
@@ -233,6 +256,7 @@ STEPS = {
     "cases": step_cases,
     "promises": step_promises,
     "worklist": step_worklist,
+    "exports": step_exports,
 }
 
 

@@ -39,6 +39,7 @@
         "wizards/collection_followup_run_views.xml",
         "wizards/collection_case_wizard_views.xml",
         "views/collection_report_views.xml",
+        "wizards/collection_overview_views.xml",
         "views/collection_menus.xml",
     ],
     "assets": {

@@ -206,3 +206,20 @@ class TestKpis(CollectionCommon):
             ),
             1,
         )
+
+    def test_overview_for_managers(self):
+        customer = self._customer("Overview Co")
+        day = date(2026, 6, 30)
+        self._invoice(customer, 800, day - timedelta(days=40))
+        self._invoice(customer, 200, day + timedelta(days=5), invoice_date=day - timedelta(days=10))
+        small = self._customer("Small Co")
+        self._invoice(small, 50, day - timedelta(days=40))
+        self.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        with freeze_time(day):
+            self.env["collection.case"]._collection_sync(self.company, day)
+            overview = self.env["collection.overview"].create({})
+            self.assertAlmostEqual(overview.amount_open, 1050)
+            self.assertAlmostEqual(overview.amount_overdue, 850)
+            self.assertEqual(overview.case_count, 2)
+            self.assertEqual(overview.top_debtor_ids[0], customer)
+            self.assertIn("New", overview.stage_summary)

@@ -8,6 +8,7 @@ from . import (
     collection_followup_run,
     collection_legal_request,
     collection_limitation_event,
+    collection_overview,
     collection_report_wizard,
     mail_compose_message,
 )
