@@ -178,7 +178,7 @@ class TestLegal(CollectionCommon):
         html = html.decode()
         self.assertIn("律师函", html)
         self.assertIn(self.invoice.name, html)
-        pdf, fmt = report._render_qweb_pdf(
+        pdf, fmt = report.with_context(force_report_rendering=True)._render_qweb_pdf(
             "collection_management.action_report_collection_demand_letter", self.case.ids
         )
         self.assertEqual(fmt, "pdf")
