@@ -278,7 +278,9 @@ class CollectionPromise(models.Model):
         case_model = self.env["ir.model"]._get_id("collection.case")
         today = fields.Date.context_today(self)
         summary = _("Broken promise: call the customer")
-        self.env["mail.activity"].create(
+        # one activity per broken promise, without an email per activity: the collector
+        # finds them in the worklist and the activity menu
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": case_model,
