@@ -4,6 +4,7 @@ import ast
 import csv
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -153,8 +154,24 @@ def test_readme_gives_the_two_commands():
 
 
 def test_readme_fragments(manifest):
-    for name in ("DESCRIPTION.md", "USAGE.md", "CONFIGURE.md"):
+    for name in ("DESCRIPTION.md", "USAGE.md", "CONFIGURE.md", "ROADMAP.md"):
         assert (ADDON / "readme" / name).read_text(encoding="utf-8").strip(), name
+
+
+def test_screenshots_are_shown_and_exist():
+    """The README and the Apps page show the main screens, and every picture is there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"!\[[^\]]*\]\((docs/screenshots/[^)]+\.png)\)", readme)
+    page = (ADDON / "static" / "description" / "index.html").read_text(encoding="utf-8")
+    on_page = re.findall(r'src="([^"]+\.png)"', page)
+    screens = {"case_kanban.png", "case_form.png", "followup_review.png", "excel_aging.png"}
+    assert {Path(path).name for path in shown} == screens
+    assert set(on_page) == screens
+    for path in shown:
+        assert (REPO / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+    for name in on_page:
+        picture = ADDON / "static" / "description" / name
+        assert picture.read_bytes() == (REPO / "docs" / "screenshots" / name).read_bytes()
 
 
 def test_app_icon_exists():

@@ -178,6 +178,7 @@ class CollectionDemoGenerator(models.AbstractModel):
             is_chinese = not name.isascii()
             vals = {
                 "name": name,
+                "ref": "C%05d" % serial,
                 "is_company": True,
                 "company_id": company.id if rng.random() < 0.2 else False,
                 "customer_rank": 1,

@@ -11,6 +11,7 @@ from . import (
     test_policy,
     test_promise,
     test_reports,
+    test_screenshots,
     test_security,
     test_tour,
     test_translation,

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -133,6 +134,22 @@ def cmd_test(args):
     return testrun.run(args)
 
 
+def cmd_screenshots(_args):
+    """Pictures of the main screens, taken by the screenshot test in headless Chromium,
+    into docs/screenshots (README) and the addon's static/description (Apps page)."""
+    folder = paths.REPO / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["COLLECTION_SCREENSHOTS"] = str(folder)
+    status = testrun.run(argparse.Namespace(fast=True, keyword="test_screenshots"))
+    if status:
+        return status
+    description = paths.ADDON_DIR / "static" / "description"
+    for picture in sorted(folder.glob("*.png")):
+        shutil.copyfile(picture, description / picture.name)
+        say(f"screenshot {picture.name}")
+    return 0
+
+
 def cmd_demo(args):
     """Fill a database with generated customers and invoices."""
     src = _require_src()
@@ -203,6 +220,8 @@ def main(argv):
     )
     p.add_argument("-k", dest="keyword", help="only the tests matching this pytest expression")
     p.set_defaults(func=cmd_test)
+    p = sub.add_parser("screenshots", help="pictures of the main screens for the docs")
+    p.set_defaults(func=cmd_screenshots)
     p = sub.add_parser("demo", help="generate customers and invoices in a database")
     p.add_argument("-d", "--database", default=DEV_DB)
     p.add_argument("--customers", type=int, default=200)
