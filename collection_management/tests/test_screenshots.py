@@ -2,6 +2,7 @@ import base64
 import io
 import json
 import os
+import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +34,11 @@ class TestScreenshots(CollectionCommon, HttpCase):
         generator.generate(customers=18, invoices=110, seed=5, today=today)
         generator.story(today)
         cls.env["collection.followup"]._collection_run(cls.company, today + timedelta(days=1))
-        cls.folder = Path(os.environ.get("COLLECTION_SCREENSHOTS") or tempfile.mkdtemp())
+        folder = os.environ.get("COLLECTION_SCREENSHOTS")
+        if not folder:
+            folder = tempfile.mkdtemp()
+            cls.addClassCleanup(shutil.rmtree, folder, ignore_errors=True)
+        cls.folder = Path(folder)
 
     def _screenshot(self, url, ready):
         """Open ``url`` as the collection manager in headless Chromium, wait until the
