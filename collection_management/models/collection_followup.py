@@ -1,6 +1,8 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -503,32 +505,33 @@ class CollectionFollowup(models.Model):
         vals_list = []
         for followup in self:
             level = followup.level_id
-            reasons = []
-            if level.create_activity:
-                reasons.append((level.activity_type_id, level.activity_note or ""))
-            if followup in followups_without_email:
-                reasons.append(
-                    (
-                        level.activity_type_id or call,
-                        _(
-                            "No email address: call or write to the customer instead (level "
-                            "%(level)s).",
-                            level=level.name,
-                        ),
+            without_email = followup in followups_without_email
+            if not (level.create_activity or without_email):
+                continue
+            # one activity per follow-up: the level's call and the missing email address
+            # are the same task for the collector
+            notes = []
+            if without_email:
+                notes.append(
+                    Markup("<p>%s</p>")
+                    % _(
+                        "No email address: call or write to the customer instead (level "
+                        "%(level)s).",
+                        level=level.name,
                     )
                 )
-            summary = _("Follow-up: %(level)s", level=level.name)
-            vals_list.extend(
+            if level.create_activity and level.activity_note:
+                notes.append(level.activity_note)
+            vals_list.append(
                 {
                     "res_model_id": partner_model,
                     "res_id": followup.partner_id.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": summary,
-                    "note": note,
+                    "activity_type_id": (level.activity_type_id or call).id,
+                    "summary": _("Follow-up: %(level)s", level=level.name),
+                    "note": Markup().join(notes),
                     "user_id": followup._collection_activity_user().id,
                     "date_deadline": followup.date + timedelta(days=level.activity_delay_days),
                 }
-                for activity_type, note in reasons
             )
         if vals_list:
             self.env["mail.activity"].create(vals_list)

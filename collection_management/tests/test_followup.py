@@ -194,6 +194,21 @@ class TestFollowupRun(CollectionCommon):
         )
         self.assertEqual(len(activity), 1)
 
+    def test_customer_without_email_at_a_level_with_a_call(self):
+        """The level's call and the missing email make one activity, not two on the same
+        customer (two in one batch also made Odoo subscribe the collector twice)."""
+        self.customer.email = False
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=25))
+        followup = self._run()["followups"]
+        self.assertTrue(followup.level_id.create_activity)
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.activity_type_id, followup.level_id.activity_type_id)
+        self.assertIn("No email address", str(activity.note))
+        self.assertIn("ask for a payment date", str(activity.note), "the level's own note")
+
     def test_email_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         template = self.friendly.mail_template_id
