@@ -245,6 +245,11 @@ def main(argv):
         help="also install OCA account_credit_control and time its run",
     )
     p.add_argument("--steps", help="comma-separated steps of benchmarks/bench.py")
+    p.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the generated dataset (outside the repository) and reuse it next time",
+    )
     p.add_argument("--json", help="write the figures to this file")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("i18n", help="regenerate the .pot and merge it into zh_CN.po")
