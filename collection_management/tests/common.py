@@ -122,3 +122,15 @@ class CollectionCommon(AccountTestInvoicingCommon):
         with self.assertRaises(exception) as caught:
             yield caught
         self.assertIn(text, str(caught.exception))
+
+
+def load_static_paths():
+    """Have Odoo read the addons' manifests for its static files now, in this thread.
+
+    Otherwise the first browser page makes several HTTP worker threads read them at the
+    same time, and CPython 3.11 before 3.11.8 can fail compiling in parallel threads
+    ("AST constructor recursion depth mismatch", gh-106905), which fails a request.
+    """
+    from odoo.http import root
+
+    return root.statics

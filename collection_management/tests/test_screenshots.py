@@ -15,7 +15,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser
 
-from .common import CollectionCommon
+from .common import CollectionCommon, load_static_paths
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -28,6 +28,7 @@ class TestScreenshots(CollectionCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        load_static_paths()
         today = fields.Date.today()
         cls.company.name = "Collections Demo Ltd."
         generator = cls.env["collection.demo.generator"].with_company(cls.company)

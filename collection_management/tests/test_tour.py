@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import CollectionCommon
+from .common import CollectionCommon, load_static_paths
 
 
 @tagged("post_install", "-at_install")
@@ -13,6 +13,7 @@ class TestCollectionTours(CollectionCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        load_static_paths()
         today = fields.Date.today()
         cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
         customer = cls._customer("Tour Debtor Ltd")
