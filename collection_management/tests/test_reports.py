@@ -98,6 +98,27 @@ class TestExcelReports(CollectionCommon):
         customers = {row[2] for row in self._rows(book["Aging"]) if row[2]}
         self.assertEqual(customers, {"Alpha Trading"})
 
+    def _export_queries(self, report_type):
+        wizard = self.env["collection.report.wizard"].create(
+            {"report_type": report_type, "date": AS_OF}
+        )
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        wizard.action_export()
+        return self.env.cr.sql_log_count - before
+
+    def test_aging_queries_do_not_grow_with_customers_without_case(self):
+        """Most customers of a book have no case: their own collector (a company-
+        dependent field) is read for all of them at once, not once per customer."""
+        self.alpha.with_company(self.company).collector_id = self.collector
+        self._export_queries("aging")  # warm the caches of the registry
+        few = self._export_queries("aging")
+        for index in range(15):
+            customer = self._customer(f"Customer without case {index}")
+            customer.with_company(self.company).collector_id = self.collector
+            self._invoice(customer, 100 + index, AS_OF - timedelta(days=40))
+        self.assertEqual(self._export_queries("aging"), few)
+
     def test_collector_cases_and_overdue_list(self):
         with freeze_time(AS_OF):
             cases = self.env["collection.case"]._collection_sync(self.company, AS_OF)

@@ -150,12 +150,15 @@ class CollectionReportWizard(models.TransientModel):
                 (key for key in aging if key[1] == company.id),
                 key=lambda key: -sum(aging[key].values()),
             )
+            # the customers' own collectors of this company, read at once (the field
+            # is company-dependent): customers without a case are most of a book
+            own_collectors = {
+                partner.id: partner.collector_id for partner in partners.with_company(company)
+            }
             for partner_id, company_id in keys:
                 partner = partners.browse(partner_id)
                 case = cases.get((partner_id, company_id))
-                collector = (
-                    case.collector_id if case else partner.with_company(company).collector_id
-                )
+                collector = case.collector_id if case else own_collectors[partner_id]
                 if not self._keep_collector(collector):
                     continue
                 level = levels.get((partner, company))
