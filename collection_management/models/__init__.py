@@ -8,6 +8,7 @@ from . import (
     collection_dispute_reason,
     collection_followup,
     collection_interaction,
+    collection_job,
     collection_legal_cost,
     collection_legal_stage,
     collection_level,

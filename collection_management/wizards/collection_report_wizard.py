@@ -92,6 +92,12 @@ class CollectionReportWizard(models.TransientModel):
         )
         return {(case.partner_id.id, case.company_id.id): case for case in cases}
 
+    @api.model
+    def _own_collectors(self, company, partners):
+        """The customers' own collectors in ``company``, read at once: the field is
+        company-dependent, and customers without a case are most of a book."""
+        return {partner.id: partner.collector_id for partner in partners.with_company(company)}
+
     def _keep_collector(self, user):
         return not self.collector_ids or user in self.collector_ids
 
@@ -150,11 +156,7 @@ class CollectionReportWizard(models.TransientModel):
                 (key for key in aging if key[1] == company.id),
                 key=lambda key: -sum(aging[key].values()),
             )
-            # the customers' own collectors of this company, read at once (the field
-            # is company-dependent): customers without a case are most of a book
-            own_collectors = {
-                partner.id: partner.collector_id for partner in partners.with_company(company)
-            }
+            own_collectors = self._own_collectors(company, partners)
             for partner_id, company_id in keys:
                 partner = partners.browse(partner_id)
                 case = cases.get((partner_id, company_id))
@@ -442,6 +444,7 @@ class CollectionReportWizard(models.TransientModel):
             overdue = self.env["collection.case"]._collection_thresholds(company, date)
             cases = self._collectors_of(company)
             partners = self.env["res.partner"].browse(p.id for p in overdue)
+            own_collectors = self._own_collectors(company, partners)
             last_contacts = {
                 partner: (last_date, channel)
                 for partner, last_date, channel in self._last_contacts(company, partners)
@@ -475,9 +478,7 @@ class CollectionReportWizard(models.TransientModel):
             )
             for partner, (amount, oldest) in sorted(overdue.items(), key=lambda item: -item[1][0]):
                 case = cases.get((partner.id, company.id))
-                collector = (
-                    case.collector_id if case else partner.with_company(company).collector_id
-                )
+                collector = case.collector_id if case else own_collectors[partner.id]
                 if not self._keep_collector(collector):
                     continue
                 last = []

@@ -61,6 +61,11 @@ def _dev_config(src, server, **options):
 
 
 def cmd_setup(args):
+    _setup(args)
+    return 0
+
+
+def _setup(args):
     src = _require_src()
     server = _dev_cluster()
     config = _dev_config(src, server)
@@ -96,7 +101,7 @@ def _wait_http(url, process, timeout=120):
 
 
 def cmd_start(args):
-    _src, _server, config = cmd_setup(args)
+    _src, _server, config = _setup(args)
     pidfile = paths.RUN / "odoo.pid"
     extra = ["--http-port", str(args.port)]
     if args.detach:
