@@ -173,6 +173,31 @@ class TestExcelReports(CollectionCommon):
         self.assertIn("Call", rows["Alpha Trading"]["Last action"])
         self.assertEqual(rows["北京贝塔科技有限公司"]["Days overdue"], 400)
 
+    def _highest_level(self, partner):
+        invoices = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.company.id),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        return invoices.collection_level_id.sorted(lambda level: (level.delay_days, level.id))[-1:]
+
+    def test_every_report_exports_once_reminders_have_set_levels(self):
+        with freeze_time(AS_OF):
+            self.env["collection.followup"]._collection_run(self.company, AS_OF)
+        level = self._highest_level(self.alpha)
+        self.assertTrue(level, "the run moved Alpha's invoices to a level")
+        sheet = self._export("aging")["Aging"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[2]: dict(zip(header, row, strict=True)) for row in self._rows(sheet) if row[2]}
+        self.assertEqual(rows["Alpha Trading"]["Follow-up level"], level.name)
+        self.assertIsNone(rows["北京贝塔科技有限公司"]["Follow-up level"], "a draft moves nothing")
+        book = self._export("collector", date_from=AS_OF.replace(day=1))
+        self.assertEqual(book.sheetnames, ["Collectors"])
+        self.assertEqual(self._export("cases").sheetnames, ["Cases"])
+        self.assertEqual(self._export("overdue_list").sheetnames, ["Overdue"])
+
     def test_only_managers_export(self):
         with self.assertRaises(UserError):
             self.env["collection.report.wizard"].with_user(self.collector).create(

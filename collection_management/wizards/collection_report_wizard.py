@@ -98,6 +98,24 @@ class CollectionReportWizard(models.TransientModel):
         company-dependent, and customers without a case are most of a book."""
         return {partner.id: partner.collector_id for partner in partners.with_company(company)}
 
+    def _highest_levels(self, partners, companies):
+        """Highest follow-up level reached by the open invoices of each customer, per
+        company: the level furthest after the due date, not the latest record."""
+        groups = self.env["account.move"]._read_group(
+            [
+                ("commercial_partner_id", "in", partners.ids),
+                ("company_id", "in", companies.ids),
+                ("collection_level_id", "!=", False),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            ["commercial_partner_id", "company_id"],
+            ["collection_level_id:recordset"],
+        )
+        return {
+            (partner, company): levels.sorted(lambda level: (level.delay_days, level.id))[-1]
+            for partner, company, levels in groups
+        }
+
     def _keep_collector(self, user):
         return not self.collector_ids or user in self.collector_ids
 
@@ -112,19 +130,7 @@ class CollectionReportWizard(models.TransientModel):
             .with_context(active_test=False)
         )
         partners.fetch(["name", "ref", "collection_risk"])
-        levels = {
-            (partner, company): level
-            for partner, company, level in self.env["account.move"]._read_group(
-                [
-                    ("commercial_partner_id", "in", partners.ids),
-                    ("company_id", "in", companies.ids),
-                    ("collection_level_id", "!=", False),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ],
-                ["commercial_partner_id", "company_id"],
-                ["collection_level_id:max"],
-            )
-        }
+        levels = self._highest_levels(partners, companies)
         risks = dict(
             self.env["res.partner"]._fields["collection_risk"]._description_selection(self.env)
         )
