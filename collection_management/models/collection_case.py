@@ -10,6 +10,20 @@ from odoo.tools import SQL
 RISK_POINTS = {"low": 0, "medium": 5, "high": 10, "critical": 15}
 LIMITATION_WARNINGS = (90, 30, 7)
 LEGAL_REQUEST_FIELDS = {"legal_request_user_id", "legal_request_date", "legal_request_note"}
+CASE_PROCESS_FIELDS = {
+    "name",
+    "partner_id",
+    "company_id",
+    "level_id",
+    "invoice_ids",
+    "followup_ids",
+    "date_open",
+    "date_closed",
+    "close_reason",
+    "close_note",
+    "legal_date",
+    *LEGAL_REQUEST_FIELDS,
+}
 
 
 class CollectionCase(models.Model):
@@ -490,6 +504,9 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._collection_check_user_create(vals)
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 company = self.env["res.company"].browse(
@@ -503,6 +520,7 @@ class CollectionCase(models.Model):
         return cases
 
     def write(self, vals):
+        self._collection_check_user_write(vals)
         self._collection_check_legal_write(vals)
         if vals.get("legal_stage_id"):
             stage = self.env["collection.legal.stage"].browse(vals["legal_stage_id"])
@@ -520,6 +538,87 @@ class CollectionCase(models.Model):
             for name in self._fields
             if name.startswith("legal_") and name not in LEGAL_REQUEST_FIELDS
         } | {"last_demand_date", "last_acknowledgement_date"}
+
+    @api.model
+    def _collection_check_user_create(self, vals):
+        """A case made by hand starts open, for its customer and company, unassigned or
+        for the collector who makes it (managers assign anyone)."""
+        self._collection_refuse_process_fields(set(vals) - {"partner_id", "company_id"})
+        if vals.get("stage_id"):
+            self.browse()._collection_check_stage_write(vals["stage_id"])
+        if vals.get("collector_id"):
+            self.browse()._collection_check_collector_write(vals["collector_id"])
+
+    @api.model
+    def _collection_process_fields(self):
+        """Fields that only the collection process writes: the amounts and dates it
+        computes, the customer and company of the case, how and when it closed, and who
+        asked for legal action. Users change them through the actions that check rights."""
+        computed = {
+            name
+            for name, field in self._fields.items()
+            if field.store and field.compute and not field.inverse
+        }
+        return computed | CASE_PROCESS_FIELDS
+
+    def _collection_check_user_write(self, vals):
+        """Rights live where the data changes: a plain write (form, kanban drag, RPC)
+        cannot close, reopen or escalate a case, move its invoices to another customer,
+        or overwrite what the process computes."""
+        if self.env.su:
+            return
+        self._collection_refuse_process_fields(set(vals))
+        if "stage_id" in vals:
+            self._collection_check_stage_write(vals["stage_id"])
+        if "collector_id" in vals:
+            self._collection_check_collector_write(vals["collector_id"])
+        if "active" in vals and not self._collection_is_manager():
+            raise UserError(_("Only a collection manager can archive or restore a case."))
+
+    def _collection_refuse_process_fields(self, names):
+        forbidden = names & self._collection_process_fields()
+        if forbidden:
+            labels = sorted(self._fields[name]._description_string(self.env) for name in forbidden)
+            raise UserError(
+                _(
+                    "These fields of a collection case are set by the collection process, "
+                    "not by hand: %(fields)s.",
+                    fields=", ".join(labels),
+                )
+            )
+
+    def _collection_check_stage_write(self, stage_id):
+        stage = self.env["collection.stage"].browse(stage_id)
+        if stage.is_closed or stage.kind in ("closed", "returned"):
+            raise UserError(
+                _(
+                    "A case is closed with the action Close, which records why; it cannot "
+                    "be moved to the stage %(stage)s by hand.",
+                    stage=stage.name,
+                )
+            )
+        if stage.kind == "legal":
+            raise UserError(
+                _("A case goes to legal action through escalation, not by moving its stage.")
+            )
+        if self.filtered("is_closed"):
+            raise UserError(_("A closed case is reopened with the action Reopen (managers)."))
+        if self.filtered("legal_stage_id"):
+            raise UserError(
+                _("A case in legal action follows its legal stages; its stage cannot be moved.")
+            )
+
+    def _collection_check_collector_write(self, user_id):
+        """Managers assign cases; a collector only takes an unassigned case for themself."""
+        if self._collection_is_manager():
+            return
+        if user_id != self.env.uid or self.filtered("collector_id"):
+            raise UserError(
+                _(
+                    "Only a collection manager assigns cases; a collector can take an "
+                    "unassigned case for themself."
+                )
+            )
 
     def _collection_check_legal_write(self, vals):
         """Only legal officers and managers write the legal fields."""
@@ -600,7 +699,7 @@ class CollectionCase(models.Model):
         if not self.env.user.has_group("collection_management.group_collection_manager"):
             raise UserError(_("Only a collection manager can reopen a case."))
         stage = self.env["collection.stage"]._collection_stage("progress")
-        self.write(
+        self.sudo().write(
             {"stage_id": stage.id, "close_reason": False, "close_note": False, "date_closed": False}
         )
         return True
@@ -620,7 +719,8 @@ class CollectionCase(models.Model):
         if only_from is not None:
             cases = cases.filtered(lambda c: c.stage_id.kind in only_from or not c.stage_id)
         if cases:
-            cases.write({"stage_id": stage.id})
+            # the automatic moves of the process, whoever triggered them
+            cases.sudo().write({"stage_id": stage.id})
         return cases
 
     def _collection_close(self, reason, note=False, date=None):
@@ -629,7 +729,7 @@ class CollectionCase(models.Model):
         if not stage:
             raise UserError(_("No stage closes cases: add one in the configuration."))
         date = date or fields.Date.context_today(self)
-        self.write(
+        self.sudo().write(
             {
                 "stage_id": stage.id,
                 "close_reason": reason,
@@ -638,7 +738,7 @@ class CollectionCase(models.Model):
                 "next_action_date": False,
             }
         )
-        self.promise_ids.filtered(lambda p: p.state == "open").write({"state": "cancel"})
+        self.promise_ids.filtered(lambda p: p.state == "open").sudo().write({"state": "cancel"})
         self.activity_ids.action_feedback(feedback=_("Case closed."))
 
     @api.model
@@ -698,12 +798,18 @@ class CollectionCase(models.Model):
             ]
         )
         with_case = open_cases.partner_id
-        new_cases = self.with_context(mail_create_nolog=True).create(
-            [
-                {"partner_id": partner.id, "company_id": company.id, "date_open": date}
-                for partner in wanted - with_case
-            ]
+        # the process opens cases, for whoever runs it
+        new_cases = (
+            self.with_context(mail_create_nolog=True)
+            .sudo()
+            .create(
+                [
+                    {"partner_id": partner.id, "company_id": company.id, "date_open": date}
+                    for partner in wanted - with_case
+                ]
+            )
         )
+        new_cases = new_cases.sudo(self.env.su)
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
         new_cases._collection_assign()
@@ -766,7 +872,8 @@ class CollectionCase(models.Model):
     def _collection_assign(self):
         """Give the cases without collector one, by the customer's own collector first,
         then by the assignment rules; assigned cases move to the Assigned stage."""
-        todo = self.filtered(lambda c: not c.collector_id and not c.is_closed)
+        # callers checked their rights: assignment is the process's, not the user's
+        todo = self.sudo().filtered(lambda c: not c.collector_id and not c.is_closed)
         if not todo:
             return
         today = fields.Date.context_today(self)
@@ -826,7 +933,7 @@ class CollectionCase(models.Model):
         if not todo:
             raise UserError(_("Only open cases that are not in legal action can be proposed."))
         today = fields.Date.context_today(self)
-        todo.write(
+        todo.sudo().write(
             {
                 "legal_request_user_id": self.env.user.id,
                 "legal_request_date": today,
@@ -878,7 +985,7 @@ class CollectionCase(models.Model):
                     manager=self.env.user.name,
                 )
             )
-        todo.write(dict.fromkeys(LEGAL_REQUEST_FIELDS, False))
+        todo.sudo().write(dict.fromkeys(LEGAL_REQUEST_FIELDS, False))
         return True
 
     def action_escalate_legal(self):

@@ -2,6 +2,7 @@ from . import (
     test_access_matrix,
     test_case,
     test_case_assignment,
+    test_case_integrity,
     test_case_score,
     test_case_security,
     test_demo_generator,
