@@ -1,5 +1,11 @@
-"""Excel workbooks of the collection reports, written row by row (constant memory)."""
+"""Excel workbooks of the collection reports, written row by row (constant memory).
 
+Every text goes into a cell as text: customer, collector, level or court names are typed
+by users, and a name such as ``=HYPERLINK(...)`` must never become a live formula, a
+link or a number in the manager's spreadsheet. The only formulas are the workbook's own
+totals, written with ``write_formula``."""
+
+import datetime
 import io
 
 import xlsxwriter
@@ -13,7 +19,15 @@ class CollectionWorkbook:
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(
             self.buffer,
-            {"constant_memory": True, "in_memory": False, "default_date_format": "yyyy-mm-dd"},
+            {
+                "constant_memory": True,
+                "in_memory": False,
+                "default_date_format": "yyyy-mm-dd",
+                # also for any ``sheet.write`` of a text: never a formula, link or number
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
         )
         self.header = self.book.add_format(
             {
@@ -52,12 +66,33 @@ class CollectionWorkbook:
     def sheet(self, name, title, columns, header_row=2):
         """A sheet with a title line and the header of ``columns`` [(label, width)]."""
         sheet = self.book.add_worksheet(name)
-        sheet.write(0, 0, title, self.title)
+        sheet.write_string(0, 0, title, self.title)
         for index, (label, width) in enumerate(columns):
             sheet.set_column(index, index, width)
-            sheet.write(header_row, index, label, self.header)
+            sheet.write_string(header_row, index, label, self.header)
         sheet.freeze_panes(header_row + 1, 0)
         return sheet
+
+    @staticmethod
+    def write(sheet, row, column, value, cell_format=None):
+        """Write ``value`` by its Python type: text always as text, numbers, dates; an
+        empty value (``""``, ``False``, ``None``) leaves the cell blank."""
+        if value is None or value is False or value == "":
+            sheet.write_blank(row, column, None, cell_format)
+        elif isinstance(value, str):
+            sheet.write_string(row, column, value, cell_format)
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            sheet.write_datetime(row, column, value, cell_format)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, column, value, cell_format)
+        else:
+            raise TypeError(f"No Excel cell for {type(value).__name__} values")
+
+    def write_row(self, sheet, row, values):
+        """Write ``values`` from the first column; a value may be a pair (value, format)."""
+        for column, cell in enumerate(values):
+            value, cell_format = cell if isinstance(cell, tuple) else (cell, None)
+            self.write(sheet, row, column, value, cell_format)
 
     def close(self):
         self.book.close()

