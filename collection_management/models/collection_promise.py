@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,6 +7,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class CollectionPromise(models.Model):
@@ -64,6 +67,22 @@ class CollectionPromise(models.Model):
                     )
                 )
         self.filtered(lambda p: p.state == "open")._check_not_above_owed()
+
+    @api.constrains("date_promised", "date")
+    def _check_date_promised_limit(self):
+        """A promise far in the future pauses the reminders of the customer for as long:
+        the company bounds how far ahead a promise can be made."""
+        for promise in self.filtered(lambda p: p.state == "open"):
+            limit = promise.company_id.collection_promise_max_days
+            if (promise.date_promised - promise.date).days > limit:
+                raise ValidationError(
+                    _(
+                        "A promise to pay can be made for at most %(days)s days ahead: "
+                        "%(date)s is too far.",
+                        days=limit,
+                        date=fields.Date.to_string(promise.date_promised),
+                    )
+                )
 
     def _check_not_above_owed(self):
         """Open promises of a customer never exceed what the customer owes."""
@@ -306,6 +325,29 @@ class CollectionPromise(models.Model):
 
     @api.model
     def _cron_collection_promises(self):
-        promises = self.search([("state", "=", "open")])
-        for company_promises in promises.grouped("company_id").values():
-            company_promises.with_company(company_promises.company_id)._collection_evaluate()
+        """Evaluate the open promises of each company in one batch; a batch that fails is
+        evaluated again promise by promise, so that a bad promise is reported to the
+        managers and skipped, and never holds back the others."""
+        job = self.env["collection.job"]
+        job_name = _("Collections: evaluate promises to pay")
+        open_promises = self.search([("state", "=", "open")])
+        for company, company_promises in open_promises.grouped("company_id").items():
+            promises = company_promises.with_company(company)
+            if not promises._collection_evaluate_batch():
+                job._collection_isolated(
+                    job_name, list(promises), lambda promise: promise._collection_evaluate()
+                )
+
+    def _collection_evaluate_batch(self):
+        """Evaluate in a savepoint; False (and nothing changed) when the batch fails."""
+        try:
+            with self.env.cr.savepoint():
+                self._collection_evaluate()
+        except Exception:  # retried promise by promise, which reports the culprit
+            _logger.warning(
+                "Evaluating %s promises to pay at once failed; evaluating them one by one",
+                len(self),
+                exc_info=True,
+            )
+            return False
+        return True

@@ -32,6 +32,11 @@ class ResCompany(models.Model):
         default=3,
         help="Days after the promised date before an unpaid promise counts as broken.",
     )
+    collection_promise_max_days = fields.Integer(
+        string="Promises up to (days ahead)",
+        default=365,
+        help="A promise to pay is for a date at most this many days after the day it is made.",
+    )
     collection_demand_days = fields.Integer(
         string="Payment deadline of demand letters (days)",
         default=10,
@@ -49,6 +54,7 @@ class ResCompany(models.Model):
         "collection_limitation_years",
         "collection_case_min_amount",
         "collection_case_min_days",
+        "collection_promise_max_days",
     )
     def _check_collection_settings(self):
         for company in self:
@@ -56,6 +62,13 @@ class ResCompany(models.Model):
                 raise ValidationError(_("A demand letter must give at least one day to pay."))
             if company.collection_promise_grace_days < 0:
                 raise ValidationError(_("The grace period of promises cannot be negative."))
+            if not 1 <= company.collection_promise_max_days <= 3650:
+                raise ValidationError(
+                    _(
+                        "Promises to pay can be made for between 1 and %(maximum)s days ahead.",
+                        maximum=3650,
+                    )
+                )
             if company.collection_limitation_years < 1:
                 raise ValidationError(_("The limitation period must be at least one year."))
             if company.collection_case_min_amount < 0 or company.collection_case_min_days < 0:

@@ -19,6 +19,9 @@ class ResConfigSettings(models.TransientModel):
     collection_promise_grace_days = fields.Integer(
         related="company_id.collection_promise_grace_days", readonly=False
     )
+    collection_promise_max_days = fields.Integer(
+        related="company_id.collection_promise_max_days", readonly=False
+    )
     collection_block_held_invoices = fields.Boolean(
         related="company_id.collection_block_held_invoices", readonly=False
     )

@@ -11,6 +11,7 @@ from . import (
     test_legal,
     test_policy,
     test_promise,
+    test_promise_integrity,
     test_reports,
     test_screenshots,
     test_security,

@@ -1,0 +1,103 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import SQL
+
+from .common import CollectionCommon
+
+TODAY = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseIntegrity(CollectionCommon):
+    """What a user (or an RPC call) can and cannot do with promises to pay, and a promise
+    job that survives a bad promise."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own = cls._case("Own debtor", cls.collector)
+        cls.other = cls._case("Other debtor", cls.collector_2)
+        cls.foreign = cls._case("Foreign debtor", cls.manager_b, company=cls.company_b)
+
+    @classmethod
+    def _case(cls, name, collector, company=None):
+        company = company or cls.company
+        partner = cls._customer(name)
+        cls._invoice(partner, 1000, TODAY - timedelta(days=40), company=company)
+        case = cls.env["collection.case"].create(
+            {"partner_id": partner.id, "company_id": company.id, "collector_id": collector.id}
+        )
+        with freeze_time(TODAY):
+            case._collection_join_invoices(TODAY)
+        return case
+
+    def _promise(self, case, amount=100, days=5, user=None, **values):
+        promises = self.env["collection.promise"]
+        if user:
+            promises = promises.with_user(user)
+        with freeze_time(TODAY):
+            return promises.create(
+                {
+                    "case_id": case.id,
+                    "amount": amount,
+                    "date_promised": TODAY + timedelta(days=days),
+                    **values,
+                }
+            )
+
+    # ------------------------------------------------------------------ promised date
+    def test_promised_date_is_at_most_the_company_limit_ahead(self):
+        self.assertEqual(self.company.collection_promise_max_days, 365)
+        with self.assertRaisesText(ValidationError, "at most 365 days"):
+            self._promise(self.own, user=self.collector, date_promised=date(9999, 12, 31))
+        promise = self._promise(self.own, user=self.collector, days=365)
+        self.assertEqual(promise.date_promised, TODAY + timedelta(days=365))
+        with freeze_time(TODAY), self.assertRaisesText(ValidationError, "at most 365 days"):
+            promise.with_user(self.collector).date_promised = date(9999, 12, 31)
+        self.company.collection_promise_max_days = 30
+        with self.assertRaisesText(ValidationError, "at most 30 days"):
+            self._promise(self.own, user=self.collector, days=31)
+        self.assertTrue(self._promise(self.own, user=self.collector, days=30))
+
+    def test_contact_log_cannot_promise_beyond_the_limit(self):
+        with freeze_time(TODAY):
+            form = Form(
+                self.env["collection.interaction"]
+                .with_user(self.collector)
+                .with_context(default_case_id=self.own.id)
+            )
+            form.outcome = "promise"
+            form.promise_amount = 100
+            form.promise_date = date(9999, 12, 31)
+            with self.assertRaisesText(ValidationError, "at most 365 days"):
+                form.save()
+        self.assertFalse(self.own.promise_ids)
+
+    # ------------------------------------------------------------------ promise job
+    def test_one_bad_promise_does_not_stop_the_promise_job(self):
+        bad = self._promise(self.own)
+        good = self._promise(self.other)
+        foreign = self._promise(self.foreign)
+        # a promise from before the limit existed, or written around it
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE collection_promise SET date_promised = %s WHERE id = %s",
+                date(9999, 12, 31),
+                bad.id,
+            )
+        )
+        bad.invalidate_recordset(["date_promised"])
+        with freeze_time(TODAY + timedelta(days=10)):
+            self.env["collection.promise"]._cron_collection_promises()
+        self.assertEqual(good.state, "broken", "the other customers of the company are evaluated")
+        self.assertEqual(foreign.state, "broken", "the other companies are evaluated")
+        self.assertEqual(bad.state, "open")
+        reports = bad.message_ids.filtered(lambda m: self.manager.partner_id in m.partner_ids)
+        self.assertEqual(len(reports), 1)
+        self.assertIn("could not process", reports.body)
+        self.assertNotIn(self.manager_b.partner_id, reports.partner_ids)
