@@ -1,10 +1,11 @@
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 
 class CollectionAssignmentRule(models.Model):
     _name = "collection.assignment.rule"
+    _inherit = ["mail.thread"]
     _description = "Case Assignment Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -70,43 +71,67 @@ class CollectionAssignmentRule(models.Model):
                     )
                 )
 
-    @api.constrains("domain")
+    @api.constrains("domain", "company_id")
     def _check_domain(self):
         for rule in self:
             try:
-                self.env["res.partner"].search_count(rule._domain_list(), limit=1)
+                rule._collection_filter_partners()
             except Exception as error:
                 raise ValidationError(
                     _("The customer filter of rule %(rule)s is not valid.", rule=rule.name)
                 ) from error
 
-    def _domain_list(self):
+    def _collection_filter_partners(self, partners=None):
+        """The customers among ``partners`` (any customer when None: one is enough to
+        check the filter) that the rule's filter takes.
+
+        Evaluated as the daily job applies it, whoever saves the rule or presses a
+        button: as OdooBot, in the rule's company, without the caller's context, so
+        that a filter accepted on save is the filter the job runs."""
         self.ensure_one()
-        return safe_eval(self.domain or "[]", {"uid": self.env.uid})
+        job_env = (
+            self.with_env(self.env(user=SUPERUSER_ID, context={})).with_company(self.company_id).env
+        )
+        domain = list(safe_eval(self.domain or "[]", {"uid": job_env.uid}))
+        if partners is None:
+            return job_env["res.partner"].search(domain, limit=1)
+        return job_env["res.partner"].search([("id", "in", partners.ids), *domain])
 
     @api.model
     def _collection_apply(self, cases, date):
         """Assign ``cases`` (without collector) by the rules of their companies, in rule
-        order; cases no rule takes stay unassigned."""
+        order; cases no rule takes stay unassigned.
+
+        A rule that fails (a filter naming a field removed since) is skipped and
+        reported on its chatter: its cases go to the next rules."""
         available = self.env["res.users"]._collection_available(date)
         rules = self.search([("company_id", "in", cases.company_id.ids)])
-        todo = cases
-        for rule in rules:
-            takes = rule._collection_matching(todo)
-            if not takes:
-                continue
-            users = rule.user_ids.filtered(lambda u, rule=rule: u in available)
-            users = users.filtered(lambda u, rule=rule: rule.company_id in u.company_ids)
-            if not users:
-                continue
-            if rule.method == "round_robin":
-                rule._collection_round_robin(takes, users)
-            else:
-                rule._collection_least_loaded(takes, users)
-            todo -= takes
-            if not todo:
-                break
-        return cases - todo
+        todo = [cases]
+
+        def apply(rule):
+            if todo[0]:
+                todo[0] -= rule._collection_take(todo[0], available)
+
+        self.env["collection.job"]._collection_isolated(_("Case assignment"), rules, apply)
+        return cases - todo[0]
+
+    def _collection_take(self, cases, available):
+        """Assign the ``cases`` this rule takes to its available collectors; returns
+        the cases assigned."""
+        self.ensure_one()
+        takes = self._collection_matching(cases)
+        if not takes:
+            return takes
+        users = self.user_ids.filtered(
+            lambda u: u in available and self.company_id in u.company_ids
+        )
+        if not users:
+            return takes.browse()
+        if self.method == "round_robin":
+            self._collection_round_robin(takes, users)
+        else:
+            self._collection_least_loaded(takes, users)
+        return takes
 
     def _collection_matching(self, cases):
         self.ensure_one()
@@ -119,9 +144,7 @@ class CollectionAssignmentRule(models.Model):
         )
         if not cases or not self.domain or self.domain.strip() in ("", "[]"):
             return cases
-        matching = self.env["res.partner"].search(
-            [("id", "in", cases.partner_id.ids), *self._domain_list()]
-        )
+        matching = self._collection_filter_partners(cases.partner_id)
         return cases.filtered(lambda c: c.partner_id in matching)
 
     def _collection_round_robin(self, cases, users):

@@ -5,6 +5,7 @@ from . import (
     test_case_integrity,
     test_case_score,
     test_case_security,
+    test_configuration_integrity,
     test_demo_generator,
     test_followup,
     test_followup_faults,
