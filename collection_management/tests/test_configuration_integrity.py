@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CollectionCommon
@@ -56,3 +57,27 @@ class TestAssignmentRuleFaults(CollectionCommon):
         reports = broken.message_ids.filtered(lambda m: "x_collection_segment" in m.body)
         self.assertEqual(len(reports), 1, "the managers are told on the broken rule")
         self.assertIn(self.manager.partner_id, reports.partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeReasonDeletion(CollectionCommon):
+    def test_reason_in_use_cannot_be_deleted_and_archiving_keeps_the_disputes(self):
+        reason = self.env["collection.dispute.reason"].create({"name": "Wrong price"})
+        invoice = self._invoice(self.partner_a, 700, TODAY - timedelta(days=30))
+        invoice.write(
+            {
+                "collection_dispute_reason_id": reason.id,
+                "collection_dispute_end_date": TODAY + timedelta(days=10),
+            }
+        )
+        with self.assertRaisesText(UserError, "archive it instead"):
+            reason.with_user(self.manager).unlink()
+        reason.with_user(self.manager).action_archive()
+        self.assertFalse(reason.active)
+        self.assertEqual(invoice.collection_dispute_reason_id, reason)
+        self.assertTrue(invoice._collection_is_disputed(TODAY), "reminders stay paused")
+
+    def test_unused_reason_can_be_deleted(self):
+        reason = self.env["collection.dispute.reason"].create({"name": "Never used"})
+        reason.with_user(self.manager).unlink()
+        self.assertFalse(reason.exists())
