@@ -7,14 +7,18 @@ class AccountMove(models.Model):
 
     collection_level_id = fields.Many2one(
         "collection.level",
+        groups="base.group_user",
         string="Follow-up level",
         copy=False,
         index="btree_not_null",
         readonly=True,
         help="Highest follow-up level this invoice has been part of.",
     )
-    collection_last_date = fields.Date(string="Last follow-up", copy=False, readonly=True)
+    collection_last_date = fields.Date(
+        string="Last follow-up", copy=False, readonly=True, groups="base.group_user"
+    )
     collection_exclude = fields.Boolean(
+        groups="base.group_user",
         string="Excluded from follow-ups",
         copy=False,
         tracking=True,
@@ -28,7 +32,7 @@ class AccountMove(models.Model):
         help="A disputed invoice is left out of follow-ups until the dispute ends.",
     )
     collection_dispute_user_id = fields.Many2one(
-        "res.users", string="Dispute owner", copy=False, tracking=True
+        "res.users", groups="base.group_user", string="Dispute owner", copy=False, tracking=True
     )
     collection_dispute_end_date = fields.Date(
         string="Dispute until",
@@ -60,7 +64,9 @@ class AccountMove(models.Model):
         help="Amount due of the invoice when it joined its collection case.",
     )
     collection_partner_hold = fields.Boolean(
-        related="commercial_partner_id.collection_credit_hold", string="Customer on credit hold"
+        related="commercial_partner_id.collection_credit_hold",
+        string="Customer on credit hold",
+        groups="base.group_user",
     )
 
     @api.depends("invoice_date_due", "amount_residual", "state")
@@ -88,6 +94,48 @@ class AccountMove(models.Model):
                         name=move.display_name,
                     )
                 )
+
+    @api.model
+    def _collection_open_invoice_domain(self):
+        """Posted customer invoices that still owe something: what collection is about."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+
+    @api.model
+    def _collection_remindable_domain(self, date):
+        """Open invoices a reminder may claim on ``date``: not excluded, not disputed
+        (a dispute whose end date has passed no longer counts). Same rule as
+        ``_collection_remindable``."""
+        return [
+            *self._collection_open_invoice_domain(),
+            ("collection_exclude", "=", False),
+            "|",
+            ("collection_dispute_reason_id", "=", False),
+            ("collection_dispute_end_date", "<", date),
+        ]
+
+    def _collection_is_disputed(self, date):
+        """Disputed on ``date``: a dispute reason whose end date (if any) is not past."""
+        self.ensure_one()
+        return bool(self.collection_dispute_reason_id) and (
+            not self.collection_dispute_end_date or self.collection_dispute_end_date >= date
+        )
+
+    def _collection_remindable(self, date):
+        """The invoices a reminder may still claim on ``date``: open, not excluded, not
+        disputed (the follow-up engine selects its candidates by the same rule)."""
+        return self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+                and not m.collection_exclude
+                and not m._collection_is_disputed(date)
+            )
+        )
 
     def _post(self, soft=True):
         self._collection_check_credit_hold()

@@ -1,11 +1,15 @@
+import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class CollectionFollowup(models.Model):
@@ -79,6 +83,24 @@ class CollectionFollowup(models.Model):
         check_company=True,
     )
     error = fields.Text(readonly=True)
+
+    def init(self):
+        # one follow-up per customer, company and day, and one waiting for review per
+        # customer and company: two runs at the same time cannot both make it
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS collection_followup_partner_day_unique
+                       ON collection_followup (company_id, partner_id, date)
+                    WHERE state != 'cancel'"""
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS collection_followup_partner_draft_unique
+                       ON collection_followup (company_id, partner_id)
+                    WHERE state = 'draft'"""
+            )
+        )
 
     @api.depends("partner_id", "level_id", "date")
     def _compute_display_name(self):
@@ -247,14 +269,8 @@ class CollectionFollowup(models.Model):
         concern: not excluded, not disputed (or the dispute has ended)."""
         domain = [
             ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "!=", False),
-            ("collection_exclude", "=", False),
-            "|",
-            ("collection_dispute_reason_id", "=", False),
-            ("collection_dispute_end_date", "<", date),
+            *self.env["account.move"]._collection_remindable_domain(date),
         ]
         if partners is not None:
             domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
@@ -328,8 +344,9 @@ class CollectionFollowup(models.Model):
         """Decide, for every customer of ``company``, the follow-up due on ``date``.
 
         Returns ``(decisions, skipped)``: decisions are dicts with the partner, level,
-        invoices, amount due and credits; skipped maps a reason to a partner count.
-        Set-based: the number of queries does not depend on the number of invoices.
+        invoices, amount due and credits; skipped maps a reason to the partners skipped
+        for it. Set-based: the number of queries does not depend on the number of
+        invoices.
         """
         invoices = self._collection_candidates(company, date, partners)
         by_partner = invoices.grouped("commercial_partner_id")
@@ -342,51 +359,63 @@ class CollectionFollowup(models.Model):
         policies.level_ids.fetch(["delay_days", "min_interval_days", "policy_id"])
         credits = self._collection_open_credits(company, customers)
         last, pending = self._collection_recent(company, customers, date)
-        decisions, skipped = [], Counter()
+        decisions, skipped = [], defaultdict(lambda: self.env["res.partner"])
         for partner, moves in by_partner.items():
             if partner in blocked:
-                skipped[blocked[partner]] += 1
+                skipped[blocked[partner]] |= partner
                 continue
             if partner in pending:
-                skipped["pending"] += 1
+                skipped["pending"] |= partner
                 continue
             policy = partner.with_company(company).collection_policy_id or default_policy
             if not policy or not policy.level_ids:
-                skipped["no_policy"] += 1
+                skipped["no_policy"] |= partner
                 continue
-            levels = policy._levels_by_delay()
-            level, listed, overdue_total = None, [], 0.0
-            for move in moves:
-                days = (date - move.invoice_date_due).days
-                due = self._collection_due_level(levels, days, move.collection_level_id)
-                if due and (not level or due.delay_days > level.delay_days):
-                    level = due
-                if due or days > 0:
-                    listed.append(move)
-                if days > 0:
-                    overdue_total += move.amount_residual_signed
-            if not level:
-                skipped["no_level"] += 1
-                continue
-            credit = credits.get(partner, 0.0)
-            amount_due = sum(move.amount_residual_signed for move in listed)
-            net = (overdue_total if level.delay_days > 0 else amount_due) - credit
-            if company.currency_id.compare_amounts(net, 0) <= 0:
-                skipped["credits"] += 1
-                continue
-            if partner in last and (date - last[partner]).days < level.min_interval_days:
-                skipped["interval"] += 1
-                continue
-            decisions.append(
-                {
-                    "partner": partner,
-                    "level": level,
-                    "invoices": self.env["account.move"].concat(*listed),
-                    "amount_due": amount_due,
-                    "credit": credit,
-                }
+            decision, reason = self._collection_decide_partner(
+                partner, moves, policy, date, credits.get(partner, 0.0), last.get(partner)
             )
+            if reason:
+                skipped[reason] |= partner
+            else:
+                decisions.append(decision)
         return decisions, skipped
+
+    @api.model
+    def _collection_decide_partner(self, partner, moves, policy, date, credit, last_date):
+        """The follow-up of one customer, or the reason there is none.
+
+        The level is the highest one reached by any of its invoices. A level after the
+        due date lists only overdue invoices (a formal demand never claims what is not
+        due yet); a reminder before the due date lists the invoices it concerns."""
+        currency = policy.company_id.currency_id
+        levels = policy._levels_by_delay()
+        level, rows = None, []
+        for move in moves:
+            days = (date - move.invoice_date_due).days
+            due = self._collection_due_level(levels, days, move.collection_level_id)
+            if due and (not level or due.delay_days > level.delay_days):
+                level = due
+            rows.append((move, days, due))
+        if not level:
+            return None, "no_level"
+        if level.delay_days > 0:
+            listed = [move for move, days, _due in rows if days > 0]
+        else:
+            listed = [move for move, days, due in rows if due or days > 0]
+        overdue_total = sum(move.amount_residual_signed for move, days, _due in rows if days > 0)
+        amount_due = sum(move.amount_residual_signed for move in listed)
+        net = (overdue_total if level.delay_days > 0 else amount_due) - credit
+        if currency.compare_amounts(net, 0) <= 0:
+            return None, "credits"
+        if last_date and (date - last_date).days < level.min_interval_days:
+            return None, "interval"
+        return {
+            "partner": partner,
+            "level": level,
+            "invoices": self.env["account.move"].concat(*listed),
+            "amount_due": amount_due,
+            "credit": credit,
+        }, None
 
     # ------------------------------------------------------------------ run
     @api.model
@@ -422,7 +451,9 @@ class CollectionFollowup(models.Model):
     @api.model
     def _collection_run(self, company, date=None, partners=None, limit=None):
         """Decide and act for ``company`` on ``date``; ``limit`` caps the number of
-        customers handled in this call. Returns a summary dict."""
+        customers handled in this call. Returns a summary dict: the follow-ups made, a
+        count per level, the customers skipped per reason (and their count), and how
+        many customers remain for the next call."""
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         self = self.with_company(company)  # noqa: PLW0642
         decisions, skipped = self._collection_decide(company, date, partners)
@@ -432,39 +463,63 @@ class CollectionFollowup(models.Model):
             decisions = decisions[:limit]
         partners_todo = self.env["res.partner"].concat(*(d["partner"] for d in decisions))
         locked = self._collection_lock_partners(company, partners_todo, date)
-        skipped["locked"] += len(partners_todo) - len(locked)
+        skipped["locked"] |= partners_todo - locked
         decisions = [d for d in decisions if d["partner"] in locked]
-        followups = self.create(
-            [
-                {
-                    "partner_id": d["partner"].id,
-                    "company_id": company.id,
-                    "level_id": d["level"].id,
-                    "date": date,
-                    "invoice_ids": [fields.Command.set(d["invoices"].ids)],
-                    "amount_due": d["amount_due"],
-                    "amount_credit": d["credit"],
-                    "channel": "email" if d["level"].send_email else "none",
-                }
-                for d in decisions
-            ]
-        )
+        followups, taken = self._collection_create_followups(company, date, decisions)
+        skipped["locked"] |= taken
         followups._collection_after_run()
         followups.filtered(lambda f: f.level_id.auto_execute)._collection_execute()
-        per_level = Counter(followups.mapped("level_id.name"))
+        skipped = {reason: partners for reason, partners in skipped.items() if partners}
         return {
             "followups": followups,
-            "per_level": dict(per_level),
-            "skipped": {reason: count for reason, count in skipped.items() if count},
+            "per_level": dict(Counter(followup.level_id for followup in followups)),
+            "skipped": {reason: len(partners) for reason, partners in skipped.items()},
+            "skipped_partners": skipped,
             "remaining": remaining,
         }
+
+    @api.model
+    def _collection_create_followups(self, company, date, decisions):
+        """Create the follow-ups of ``decisions``. A customer whose follow-up another
+        run made meanwhile (committed after this transaction began, so invisible to it)
+        hits the unique indexes: that customer is left to the other run. Returns the
+        follow-ups and the customers taken by another run."""
+        vals_list = [
+            {
+                "partner_id": d["partner"].id,
+                "company_id": company.id,
+                "level_id": d["level"].id,
+                "date": date,
+                "invoice_ids": [fields.Command.set(d["invoices"].ids)],
+                "amount_due": d["amount_due"],
+                "amount_credit": d["credit"],
+                "channel": "email" if d["level"].send_email else "none",
+            }
+            for d in decisions
+        ]
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list), self.env["res.partner"]
+        except pg_errors.UniqueViolation:
+            _logger.info("follow-up run: another run made some follow-ups; retrying one by one")
+        followups, taken = self.browse(), self.env["res.partner"]
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    followups |= self.create(vals)
+            except pg_errors.UniqueViolation:
+                taken |= self.env["res.partner"].browse(vals["partner_id"])
+        return followups, taken
 
     # ------------------------------------------------------------------ execution
     def _collection_statement_attachment(self):
         self.ensure_one()
         report = self.env.ref("collection_management.action_report_collection_statement")
-        pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(
-            report, self.partner_id.ids, data={"company_id": self.company_id.id}
+        # the statement is the follow-up's company's, whatever company the sender is in
+        pdf, _format = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            ._render_qweb_pdf(report, self.partner_id.ids)
         )
         return self.env["ir.attachment"].create(
             {
@@ -560,7 +615,12 @@ class CollectionFollowup(models.Model):
         if not self:
             return
         mails = mails or {}
+        self = self._collection_recheck_invoices()  # noqa: PLW0642
+        if not self:
+            return
         for followup, mail in mails.items():
+            if followup not in self:
+                continue
             followup.write(
                 {"mail_id": mail.id, "channel": "email", "state": "done", "error": False}
             )
@@ -595,6 +655,44 @@ class CollectionFollowup(models.Model):
             followup.partner_id.message_post(body=body)
             if followup.sudo().case_id:
                 followup.sudo().case_id.message_post(body=body)
+
+    def _collection_recheck_invoices(self):
+        """At sending time, each invoice is checked again: one paid, disputed, excluded
+        or cancelled since the follow-up was prepared (a draft waits for review) is
+        left out, and the amount is what is due now. A follow-up left with nothing is
+        cancelled, with the reason. Returns the follow-ups still to execute."""
+        today = fields.Date.context_today(self)
+        cancelled = self.browse()
+        for followup in self:
+            invoices = followup.invoice_ids
+            keep = invoices._collection_remindable(today)
+            if followup.level_id.delay_days > 0:
+                keep = keep.filtered(lambda m: m.invoice_date_due < today)
+            if keep == invoices:
+                continue
+            dropped = invoices - keep
+            followup.message_post(
+                body=_(
+                    "Left out at sending, paid, disputed or excluded since the follow-up "
+                    "was prepared: %(invoices)s.",
+                    invoices=", ".join(dropped.mapped("display_name")),
+                )
+            )
+            values = {
+                "invoice_ids": [fields.Command.set(keep.ids)],
+                "amount_due": sum(keep.mapped("amount_residual_signed")),
+            }
+            if not keep:
+                values.update(
+                    state="cancel",
+                    error=_(
+                        "Nothing left to remind: every invoice of this follow-up was paid, "
+                        "disputed or excluded before it was sent."
+                    ),
+                )
+                cancelled |= followup
+            followup.write(values)
+        return self - cancelled
 
     def _collection_mark_failed(self, reason):
         self.write({"state": "failed", "error": reason})

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+# collection fields are internal: portal and public users never read them
+INTERNAL = "base.group_user"
 RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
 
@@ -15,42 +17,56 @@ class ResPartner(models.Model):
         company_dependent=True,
         domain="[('company_id', 'in', (False, current_company_id))]",
         help="Overrides the company's default follow-up policy for this customer.",
+        groups=INTERNAL,
     )
     collector_id = fields.Many2one(
         "res.users",
         company_dependent=True,
         domain="[('share', '=', False)]",
         help="Collector in charge of this customer in the current company.",
+        groups=INTERNAL,
     )
 
     collection_credit_hold = fields.Boolean(
         string="Credit hold",
         tracking=True,
         help="On hold: no new deliveries or invoices on credit until the debt is settled.",
+        groups=INTERNAL,
     )
-    collection_followup_ids = fields.One2many("collection.followup", "partner_id")
-    collection_followup_count = fields.Integer(compute="_compute_collection_status")
+    collection_followup_ids = fields.One2many("collection.followup", "partner_id", groups=INTERNAL)
+    collection_followup_count = fields.Integer(
+        compute="_compute_collection_status", groups=INTERNAL
+    )
     collection_amount_overdue = fields.Monetary(
         string="Overdue amount",
         compute="_compute_collection_status",
         currency_field="collection_currency_id",
+        groups=INTERNAL,
     )
-    collection_currency_id = fields.Many2one("res.currency", compute="_compute_collection_status")
+    collection_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_collection_status", groups=INTERNAL
+    )
     collection_level_id = fields.Many2one(
         "collection.level",
         string="Current follow-up level",
         compute="_compute_collection_status",
+        groups=INTERNAL,
     )
     collection_last_date = fields.Date(
-        string="Last follow-up", compute="_compute_collection_status"
+        string="Last follow-up",
+        compute="_compute_collection_status",
+        groups=INTERNAL,
     )
     collection_disputed_count = fields.Integer(
-        string="Disputed invoices", compute="_compute_collection_status"
+        string="Disputed invoices",
+        compute="_compute_collection_status",
+        groups=INTERNAL,
     )
     collection_next_action_date = fields.Date(
         string="Next collection action",
         compute="_compute_collection_status",
         help="Deadline of the next activity planned on this customer.",
+        groups=INTERNAL,
     )
 
     collection_case_ids = fields.One2many(
@@ -77,8 +93,9 @@ class ResPartner(models.Model):
         index=True,
         help="From payment behaviour: average days late, overdue share, broken promises "
         "and age of the oldest unpaid invoice. Recomputed daily.",
+        groups=INTERNAL,
     )
-    collection_risk_reasons = fields.Text(string="Risk factors", readonly=True)
+    collection_risk_reasons = fields.Text(string="Risk factors", readonly=True, groups=INTERNAL)
 
     def _compute_collection_case_count(self):
         counts = dict(

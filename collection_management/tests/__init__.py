@@ -9,6 +9,7 @@ from . import (
     test_demo_generator,
     test_followup,
     test_followup_faults,
+    test_followup_integrity,
     test_legal,
     test_policy,
     test_promise,
@@ -16,6 +17,7 @@ from . import (
     test_reports,
     test_screenshots,
     test_security,
+    test_simulation,
     test_tour,
     test_translation,
 )

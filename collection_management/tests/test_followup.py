@@ -257,9 +257,10 @@ class TestFollowupRun(CollectionCommon):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
         wizard = Form(self.env["collection.followup.run"])
         wizard.date = TODAY
-        action = wizard.save().action_run()
-        self.assertEqual(action["tag"], "display_notification")
-        self.assertIn(self.friendly.name, action["params"]["message"])
+        run = wizard.save()
+        action = run.action_run()
+        self.assertEqual((action["res_model"], action["res_id"]), (run._name, run.id))
+        self.assertIn(self.friendly.name, run.summary)
 
     def test_partner_status(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))

@@ -1,4 +1,8 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# customers named in the summary line of a level or a reason, before "and N more"
+NAMES_SHOWN = 5
 
 
 class CollectionFollowupRun(models.TransientModel):
@@ -6,17 +10,44 @@ class CollectionFollowupRun(models.TransientModel):
     _description = "Run follow-ups"
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     date = fields.Date(
         string="As of",
         required=True,
         default=fields.Date.context_today,
-        help="Days overdue are counted up to this date.",
+        help="Days overdue are counted up to this date (today or earlier).",
     )
     partner_ids = fields.Many2many(
         "res.partner", string="Customers", help="Leave empty for every customer."
     )
+    state = fields.Selection([("draft", "To run"), ("done", "Done")], default="draft")
+    summary = fields.Text(readonly=True)
+    followup_ids = fields.Many2many("collection.followup", string="Follow-ups made", readonly=True)
+    skipped_partner_ids = fields.Many2many(
+        "res.partner",
+        "collection_followup_run_skipped_rel",
+        "run_id",
+        "partner_id",
+        string="Customers skipped",
+        readonly=True,
+    )
+
+    @api.constrains("date")
+    def _check_date(self):
+        today = fields.Date.context_today(self)
+        for run in self:
+            if run.date > today:
+                raise ValidationError(
+                    _(
+                        "Follow-ups cannot be run as of %(date)s, a date still to come: "
+                        "they would send final notices for invoices not yet overdue.",
+                        date=fields.Date.to_string(run.date),
+                    )
+                )
 
     def _skip_labels(self):
         return {
@@ -30,32 +61,83 @@ class CollectionFollowupRun(models.TransientModel):
             "locked": _("handled by another run at the same time"),
         }
 
+    @api.model
+    def _names(self, partners):
+        names = ", ".join(partners[:NAMES_SHOWN].mapped("display_name"))
+        if len(partners) > NAMES_SHOWN:
+            return _("%(names)s and %(count)s more", names=names, count=len(partners) - NAMES_SHOWN)
+        return names
+
+    def _summary_lines(self, summary):
+        """One line per level reached and per reason for skipping, naming customers."""
+        lines = []
+        for level in sorted(summary["per_level"], key=lambda level: level.delay_days):
+            made = summary["followups"].filtered(lambda f, level=level: f.level_id == level)
+            lines.append(
+                _(
+                    "%(count)s follow-up(s) at level %(level)s: %(names)s",
+                    count=len(made),
+                    level=level.name,
+                    names=self._names(made.partner_id),
+                )
+            )
+        if not lines:
+            lines.append(_("No follow-up was due."))
+        labels = self._skip_labels()
+        for reason, partners in sorted(summary["skipped_partners"].items()):
+            lines.append(
+                _(
+                    "%(count)s customer(s) skipped, %(reason)s: %(names)s",
+                    count=len(partners),
+                    reason=labels.get(reason, reason),
+                    names=self._names(partners),
+                )
+            )
+        return lines
+
     def action_run(self):
         self.ensure_one()
+        if self.company_id not in self.env.user.company_ids:
+            raise UserError(
+                _("You cannot run the follow-ups of %(company)s.", company=self.company_id.name)
+            )
         summary = self.env["collection.followup"]._collection_run(
             self.company_id, self.date, self.partner_ids or None
         )
-        labels = self._skip_labels()
-        lines = [
-            _("%(count)s follow-up(s) at level %(level)s", count=count, level=level)
-            for level, count in sorted(summary["per_level"].items())
-        ] or [_("No follow-up was due.")]
-        lines += [
-            _(
-                "%(count)s customer(s) skipped: %(reason)s",
-                count=count,
-                reason=labels.get(reason, reason),
-            )
-            for reason, count in sorted(summary["skipped"].items())
-        ]
+        skipped = self.env["res.partner"].union(*summary["skipped_partners"].values())
+        self.write(
+            {
+                "state": "done",
+                "summary": "\n".join(self._summary_lines(summary)),
+                "followup_ids": [fields.Command.set(summary["followups"].ids)],
+                "skipped_partner_ids": [fields.Command.set(skipped.ids)],
+            }
+        )
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Follow-ups run"),
-                "message": "\n".join(lines),
-                "sticky": True,
-                "type": "success" if summary["followups"] else "info",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
+            "type": "ir.actions.act_window",
+            "name": _("Follow-ups run"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_open_followups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collection_management.collection_followup_action"
+        )
+        action["domain"] = [("id", "in", self.followup_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_open_skipped(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customers skipped"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.skipped_partner_ids.ids)],
+            "context": {"create": False},
         }

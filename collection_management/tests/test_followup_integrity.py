@@ -1,0 +1,229 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import CollectionCommon
+
+TODAY = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupIntegrity(CollectionCommon):
+    """Where the follow-up run meets the rest: reviews, disputes, other runs, other
+    companies, the summary."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.before, cls.friendly, cls.second, cls.demand, cls.final = cls.policy._levels_by_delay()
+        cls.customer = cls._customer("Reviewed Ltd", lang="en_US")
+        cls.quality = cls.env.ref("collection_management.dispute_reason_quality")
+
+    def _run(self, day=TODAY, company=None):
+        with freeze_time(day):
+            return self.env["collection.followup"]._collection_run(company or self.company, day)
+
+    # ------------------------------------------------------------------ review
+    def test_invoice_disputed_after_the_draft_is_left_out_at_sending(self):
+        old = self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        disputed = self._invoice(self.customer, 400, TODAY - timedelta(days=48))
+        draft = self._run()["followups"]
+        self.assertEqual((draft.level_id, draft.state), (self.demand, "draft"))
+        self.assertEqual(draft.invoice_ids, old | disputed)
+        # the customer disputes one invoice while the draft waits for review
+        disputed.write({"collection_dispute_reason_id": self.quality.id})
+        with freeze_time(TODAY + timedelta(days=1)):
+            draft.action_send()
+        self.assertEqual(draft.state, "done")
+        self.assertEqual(draft.invoice_ids, old)
+        self.assertAlmostEqual(draft.amount_due, 1000)
+        self.assertNotIn(disputed.name, draft.mail_id.body_html)
+        self.assertIn(old.name, draft.mail_id.body_html)
+        self.assertEqual(disputed.collection_level_id, self.env["collection.level"])
+        self.assertEqual(old.collection_level_id, self.demand)
+
+    def test_draft_whose_invoices_were_all_settled_is_cancelled_not_sent(self):
+        invoice = self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        draft = self._run()["followups"]
+        self._pay(invoice, 1000, TODAY)
+        with freeze_time(TODAY + timedelta(days=1)):
+            draft.action_send()
+        self.assertEqual(draft.state, "cancel")
+        self.assertIn("Nothing left to remind", draft.error)
+        self.assertFalse(draft.mail_id)
+        self.assertFalse(self.customer.collection_credit_hold, "the level did not happen")
+
+    def test_formal_demand_lists_only_overdue_invoices(self):
+        overdue = self._invoice(self.customer, 1000, TODAY - timedelta(days=80))
+        upcoming = self._invoice(self.customer, 500, TODAY + timedelta(days=3))
+        followup = self._run()["followups"]
+        self.assertEqual(followup.level_id, self.final)
+        self.assertEqual(followup.invoice_ids, overdue)
+        self.assertAlmostEqual(followup.amount_due, 1000)
+        self.assertFalse(upcoming.collection_level_id)
+
+    def test_reminder_before_due_date_still_lists_the_upcoming_invoice(self):
+        upcoming = self._invoice(self.customer, 500, TODAY + timedelta(days=3))
+        followup = self._run()["followups"]
+        self.assertEqual((followup.level_id, followup.invoice_ids), (self.before, upcoming))
+
+    # ------------------------------------------------------------------ other runs
+    def test_database_refuses_a_second_followup_for_the_same_customer_and_day(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
+        followup = self._run()["followups"]
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env["collection.followup"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "level_id": followup.level_id.id,
+                    "date": TODAY,
+                }
+            )
+        followup.write({"state": "cancel"})
+        followup.flush_recordset()
+        # a cancelled follow-up does not count
+        self.env["collection.followup"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "level_id": self.friendly.id,
+                "date": TODAY,
+            }
+        )
+
+    def test_one_draft_waits_per_customer(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        draft = self._run()["followups"]
+        self.assertEqual(draft.state, "draft")
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env["collection.followup"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "level_id": self.final.id,
+                    "date": TODAY + timedelta(days=1),
+                }
+            )
+
+    def test_customer_made_by_another_run_meanwhile_is_left_to_it(self):
+        """Another run committed a follow-up for a customer after this transaction
+        began: the snapshot cannot see it, the unique index does. Creation goes on for
+        the other customers and names the one left to the other run."""
+        other = self._customer("Other Run Ltd")
+        for customer in (self.customer, other):
+            self._invoice(customer, 1000, TODAY - timedelta(days=10))
+        followup_model = self.env["collection.followup"].with_company(self.company)
+        decisions, _skipped = followup_model._collection_decide(self.company, TODAY)
+        self.assertEqual(len(decisions), 2)
+        # what the other run made, as our transaction would meet it at insert time
+        followup_model.create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "level_id": self.friendly.id,
+                "date": TODAY,
+                "state": "done",
+            }
+        ).flush_recordset()
+        with mute_logger("odoo.sql_db"):
+            made, taken = followup_model._collection_create_followups(
+                self.company, TODAY, decisions
+            )
+        self.assertEqual(made.partner_id, other)
+        self.assertEqual(taken, self.customer)
+        self.assertEqual(
+            self.env["collection.followup"].search_count([("partner_id", "=", self.customer.id)]),
+            1,
+        )
+
+    # ------------------------------------------------------------------ companies
+    def test_statement_is_the_followup_company_whatever_the_sender_company(self):
+        customer = self._customer("Company B Debtor")
+        invoice = self._invoice(customer, 777, TODAY - timedelta(days=50), company=self.company_b)
+        draft = self._run(company=self.company_b)["followups"]
+        self.assertEqual(draft.state, "draft")
+        # reviewed and sent from the list by a user whose current company is A
+        self.assertEqual(self.env.company, self.company)
+        with freeze_time(TODAY):
+            self.env["collection.followup"].browse(draft.id).action_send()
+        statement = draft.mail_id.attachment_ids
+        self.assertEqual(len(statement), 1)
+        html = statement.raw.decode()
+        self.assertIn(self.company_b.name, html)
+        self.assertNotIn(self.company.name, html)
+        self.assertIn(invoice.name, html)
+        self.assertIn("777", html)
+
+    # ------------------------------------------------------------------ the wizard
+    def test_run_as_of_a_future_date_is_refused(self):
+        self._invoice(self.customer, 1000, TODAY + timedelta(days=20))
+        with freeze_time(TODAY):
+            wizard = Form(self.env["collection.followup.run"])
+            wizard.date = TODAY + timedelta(days=365)
+            with self.assertRaisesText(ValidationError, "still to come"):
+                wizard.save()
+        self.assertFalse(
+            self.env["collection.followup"].search([("partner_id", "=", self.customer.id)])
+        )
+
+    def test_summary_counts_every_followup_and_names_customers(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Counted {index}", "email": f"c{index}@example.com"} for index in range(7)]
+        )
+        for customer in customers:
+            self._invoice(customer, 100, TODAY - timedelta(days=10))
+        self._invoice(self.customer, 100, TODAY + timedelta(days=30))
+        with freeze_time(TODAY):
+            run = self.env["collection.followup.run"].create({"date": TODAY})
+            run.action_run()
+        lines = run.summary.splitlines()
+        self.assertEqual(len(run.followup_ids), 7)
+        self.assertIn(f"7 follow-up(s) at level {self.friendly.name}", lines[0])
+        self.assertIn("Counted 0", lines[0])
+        self.assertIn("and 2 more", lines[0])
+        self.assertIn("1 customer(s) skipped, no level due yet: Reviewed Ltd", lines)
+        self.assertEqual(run.skipped_partner_ids, self.customer)
+        action = run.action_open_followups()
+        self.assertEqual(self.env["collection.followup"].search(action["domain"]), run.followup_ids)
+        action = run.action_open_skipped()
+        self.assertEqual(self.env["res.partner"].search(action["domain"]), self.customer)
+
+    # ------------------------------------------------------------------ errors, access
+    def test_failed_email_keeps_the_real_reason(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
+        followup = self._run()["followups"]
+        mail = followup.mail_id
+        mail.write({"state": "exception", "failure_reason": "550 5.1.1 mailbox unknown"})
+        mail._postprocess_sent_message(success_pids=[], failure_type="mail_smtp")
+        self.assertEqual(followup.state, "failed")
+        self.assertIn("550 5.1.1 mailbox unknown", followup.error)
+
+    def test_portal_user_cannot_read_internal_collection_fields(self):
+        self.customer.with_company(self.company).collector_id = self.collector
+        portal = new_test_user(self.env, login="portal_debtor", groups="base.group_portal")
+        portal.partner_id.parent_id = self.customer
+        partner = portal.partner_id.with_user(portal)
+        partner.check_access("read")
+        for name in (
+            "collection_risk",
+            "collection_risk_reasons",
+            "collector_id",
+            "collection_policy_id",
+            "collection_credit_hold",
+        ):
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                partner.read([name])
