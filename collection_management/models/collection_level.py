@@ -65,8 +65,7 @@ class CollectionLevel(models.Model):
     @api.depends("policy_id.level_ids.delay_days")
     def _compute_sequence(self):
         for policy in self.policy_id:
-            ordered = policy.level_ids.sorted(lambda level: (level.delay_days, level.id))
-            for position, level in enumerate(ordered, start=1):
+            for position, level in enumerate(policy._levels_by_delay(), start=1):
                 level.sequence = position
         for level in self.filtered(lambda lvl: not lvl.policy_id):
             level.sequence = 0

@@ -87,9 +87,12 @@ class CollectionPolicy(models.Model):
         ]
 
     def _levels_by_delay(self):
-        """Levels of this policy, lowest delay first."""
+        """Levels of this policy, lowest delay first; new levels (typed in the form, not
+        saved yet: their ids do not compare) after the saved ones of the same delay."""
         self.ensure_one()
-        return self.level_ids.sorted(lambda level: (level.delay_days, level.id))
+        return self.level_ids.sorted(
+            lambda level: (level.delay_days, level._origin.id or float("inf"))
+        )
 
     def _due_level(self, days_overdue, above=None):
         """The highest level whose delay is reached after ``days_overdue`` days and that is

@@ -165,3 +165,31 @@ class TestPolicy(CollectionCommon):
         self.assertEqual(self.company.collection_case_min_days, 45)
         with self.assertRaisesRegex(ValidationError, "at least one year"):
             self.company.collection_limitation_years = 0
+
+    def test_duplicate_delay_typed_in_the_policy_form_gives_the_validation_message(self):
+        form = Form(self.env["collection.policy"])
+        form.name = "Typed in the form"
+        for name in ("First call", "Second call"):
+            with form.level_ids.new() as level:
+                level.name = name
+                level.delay_days = 10
+                level.send_email = False
+        with self.assertRaisesRegex(ValidationError, "cannot share a delay"):
+            form.save()
+
+    def test_policy_form_numbers_new_levels_by_delay_whatever_the_typing_order(self):
+        form = Form(self.env["collection.policy"])
+        form.name = "Typed in any order"
+        for delay in (30, -5, 10):
+            with form.level_ids.new() as level:
+                level.name = f"L{delay}"
+                level.delay_days = delay
+                level.send_email = False
+        shown = {
+            form.level_ids._records[index]["delay_days"]: form.level_ids._records[index]["sequence"]
+            for index in range(3)
+        }
+        self.assertEqual(shown, {-5: 1, 10: 2, 30: 3})
+        policy = form.save()
+        self.assertEqual(policy.level_ids.mapped("delay_days"), [-5, 10, 30])
+        self.assertEqual(policy.level_ids.mapped("sequence"), [1, 2, 3])
