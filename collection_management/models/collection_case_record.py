@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CollectionCaseRecord(models.AbstractModel):
@@ -39,3 +40,17 @@ class CollectionCaseRecord(models.AbstractModel):
                 record.company_id = record.case_id.company_id
             elif not record.company_id:
                 record.company_id = self.env.company
+
+    @api.constrains("case_id", "partner_id")
+    def _check_customer_of_case(self):
+        for record in self:
+            if record.case_id and record.partner_id != record.case_id.partner_id:
+                raise ValidationError(
+                    _(
+                        "%(record)s: the customer must be the customer of its case "
+                        "%(case)s (%(partner)s).",
+                        record=record.display_name,
+                        case=record.case_id.display_name,
+                        partner=record.case_id.partner_id.display_name,
+                    )
+                )

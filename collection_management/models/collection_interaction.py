@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CollectionInteraction(models.Model):
@@ -70,13 +70,18 @@ class CollectionInteraction(models.Model):
                 outcome=outcomes.get(interaction.outcome, ""),
             )
 
-    @api.constrains("outcome", "promise_amount", "promise_date")
+    @api.constrains("outcome", "promise_amount", "promise_date", "case_id")
     def _check_promise(self):
-        for interaction in self:
-            if interaction.outcome == "promise" and not (
-                interaction.promise_amount and interaction.promise_date
-            ):
+        for interaction in self.filtered(lambda i: i.outcome == "promise"):
+            if not (interaction.promise_amount and interaction.promise_date):
                 raise ValidationError(_("A promise to pay needs the promised amount and date."))
+            if not interaction.case_id:
+                raise ValidationError(
+                    _(
+                        "A promise to pay is recorded on a collection case: log the contact "
+                        "on the customer's case."
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -84,24 +89,38 @@ class CollectionInteraction(models.Model):
         interactions._collection_apply()
         return interactions
 
+    def write(self, vals):
+        if "promise_id" in vals and not self.env.su:
+            raise UserError(
+                _("The promise of a contact is set by Odoo when the contact is logged.")
+            )
+        promise_fields = {"case_id", "partner_id", "company_id", "outcome", "promise_amount"}
+        if (promise_fields | {"promise_date"}) & set(vals) and self.filtered("promise_id"):
+            raise UserError(
+                _(
+                    "The case, outcome, amount and date of a promise recorded from this contact "
+                    "cannot change: change or cancel the promise itself."
+                )
+            )
+        return super().write(vals)
+
     def _collection_apply(self):
         """What logging a contact does to its case: promise, next action, stage, chatter."""
+        with_promise = self.filtered(lambda i: i.outcome == "promise")
+        # created with the rights of the user, who must be able to work the case
         promises = self.env["collection.promise"].create(
             [
                 {
                     "case_id": interaction.case_id.id,
-                    "partner_id": interaction.partner_id.id,
-                    "company_id": interaction.company_id.id,
                     "amount": interaction.promise_amount,
                     "date_promised": interaction.promise_date,
-                    "interaction_id": interaction.id,
                 }
-                for interaction in self
-                if interaction.outcome == "promise"
+                for interaction in with_promise
             ]
         )
-        for promise in promises:
-            promise.interaction_id.promise_id = promise
+        for interaction, promise in zip(with_promise, promises, strict=True):
+            promise.sudo().interaction_id = interaction
+            interaction.sudo().promise_id = promise
         cases = self.case_id
         cases._collection_move_to("progress", only_from=("new", "assigned"))
         for interaction in self.filtered("case_id"):

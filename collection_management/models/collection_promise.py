@@ -17,6 +17,9 @@ class CollectionPromise(models.Model):
     _inherit = ["collection.case.record", "mail.thread"]
     _order = "date_promised, id"
 
+    # a promise pauses the reminders of its customer: it belongs to a case that its
+    # author may work on
+    case_id = fields.Many2one(required=True)
     currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     user_id = fields.Many2one(
         "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
@@ -126,7 +129,13 @@ class CollectionPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        default_case = self.env.context.get("default_case_id")
+        if not all(vals.get("case_id", default_case) for vals in vals_list):
+            raise ValidationError(
+                _("A promise to pay is recorded on a collection case: choose the case.")
+            )
         promises = super().create(vals_list)
+        promises._collection_check_cases()
         promises.case_id._collection_move_to("promised")
         for promise in promises.filtered("case_id"):
             promise.case_id.message_post(
@@ -138,11 +147,37 @@ class CollectionPromise(models.Model):
         return promises
 
     def write(self, vals):
+        if self._collection_moves_case(vals):
+            raise UserError(
+                _(
+                    "A promise stays with the case it was made on: cancel it and record a "
+                    "new one on the other case."
+                )
+            )
         if {"amount", "date_promised", "partner_id", "company_id"} & set(vals) and any(
             p.state != "open" for p in self
         ):
             raise UserError(_("Only an open promise can be changed."))
         return super().write(vals)
+
+    def _collection_check_cases(self):
+        """Only who may work a case records a promise on it (access rules of the user),
+        and not on a closed case."""
+        closed = self.case_id.filtered("is_closed")
+        if closed:
+            raise ValidationError(
+                _(
+                    "Case %(case)s is closed: reopen it to record a promise to pay.",
+                    case=closed[0].display_name,
+                )
+            )
+        self.case_id.check_access("write")
+
+    def _collection_moves_case(self, vals):
+        return any(
+            name in vals and any(promise[name].id != (vals[name] or False) for promise in self)
+            for name in ("case_id", "partner_id", "company_id")
+        )
 
     # ------------------------------------------------------------------ actions
     def action_cancel(self):

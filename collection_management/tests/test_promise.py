@@ -164,10 +164,13 @@ class TestPromises(CollectionCommon):
             for index in range(count):
                 partner = self._customer(f"P{count}x{index}")
                 self._invoice(partner, 500, TODAY - timedelta(days=10))
+                case = self.env["collection.case"].create(
+                    {"partner_id": partner.id, "company_id": self.company.id}
+                )
                 with freeze_time(TODAY):
                     promises |= self.env["collection.promise"].create(
                         {
-                            "partner_id": partner.id,
+                            "case_id": case.id,
                             "amount": 100,
                             "date_promised": TODAY + timedelta(days=1),
                         }

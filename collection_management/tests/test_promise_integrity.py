@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
@@ -101,3 +101,70 @@ class TestPromiseIntegrity(CollectionCommon):
         self.assertEqual(len(reports), 1)
         self.assertIn("could not process", reports.body)
         self.assertNotIn(self.manager_b.partner_id, reports.partner_ids)
+
+    # ------------------------------------------------------------------ case and rights
+    def test_collector_promises_only_on_a_case_they_work(self):
+        promises = self.env["collection.promise"].with_user(self.collector)
+        other_customer = self.other.partner_id
+        with self.assertRaises(AccessError):
+            self._promise(self.other, user=self.collector)
+        with freeze_time(TODAY), self.assertRaisesText(ValidationError, "on a collection case"):
+            promises.create(
+                {
+                    "partner_id": other_customer.id,
+                    "amount": 100,
+                    "date_promised": TODAY + timedelta(days=5),
+                }
+            )
+        with self.assertRaisesText(ValidationError, "customer of its case"):
+            self._promise(self.own, user=self.collector, partner_id=other_customer.id)
+        self.assertFalse(
+            self.env["collection.promise"].search([("partner_id", "=", other_customer.id)]),
+            "the reminders of the other collector's customer do not pause",
+        )
+        promise = self._promise(self.own, user=self.collector)
+        self.assertEqual(promise.partner_id, self.own.partner_id)
+        with self.assertRaisesText(UserError, "stays with the case"):
+            promise.with_user(self.collector).case_id = self.other
+        with self.assertRaisesText(UserError, "stays with the case"):
+            promise.case_id = self.other
+
+    def test_unassigned_legal_and_manager_cases_take_promises_of_their_workers(self):
+        unassigned = self._case("Unassigned debtor", self.env["res.users"])
+        self.assertTrue(self._promise(unassigned, user=self.collector))
+        with freeze_time(TODAY):
+            self.other.action_escalate_legal()
+        self.assertTrue(self._promise(self.other, user=self.legal_officer))
+        self.assertTrue(self._promise(self.other, user=self.manager))
+        with self.assertRaises(AccessError):
+            self._promise(self.own, user=self.legal_officer)
+        with self.assertRaises(AccessError):
+            self._promise(self.foreign, user=self.manager)
+
+    def test_no_promise_on_a_closed_case(self):
+        with freeze_time(TODAY):
+            self.own._collection_close("settled")
+        with self.assertRaisesText(ValidationError, "is closed"):
+            self._promise(self.own)
+
+    def test_contact_log_promise_needs_its_case(self):
+        interactions = self.env["collection.interaction"].with_user(self.collector)
+        values = {
+            "outcome": "promise",
+            "promise_amount": 100,
+            "promise_date": TODAY + timedelta(days=5),
+        }
+        with freeze_time(TODAY), self.assertRaisesText(ValidationError, "on a collection case"):
+            interactions.create({"partner_id": self.other.partner_id.id, **values})
+        with freeze_time(TODAY), self.assertRaises(AccessError):
+            interactions.create({"case_id": self.other.id, **values})
+        with freeze_time(TODAY):
+            interaction = interactions.create({"case_id": self.own.id, **values})
+        self.assertEqual(interaction.promise_id.case_id, self.own)
+        self.assertEqual(interaction.promise_id.interaction_id, interaction)
+        with self.assertRaisesText(UserError, "promise recorded from this contact"):
+            interaction.case_id = self.other
+        with self.assertRaisesText(UserError, "promise recorded from this contact"):
+            interaction.with_user(self.collector).promise_amount = 50
+        with self.assertRaisesText(UserError, "set by Odoo"):
+            interaction.with_user(self.collector).promise_id = False
