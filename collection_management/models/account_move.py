@@ -230,13 +230,20 @@ class AccountMove(models.Model):
                 ("collection_dispute_end_date", "<", fields.Date.context_today(self)),
             ]
         )
-        for move in expired:
-            move.message_post(
-                body=_(
-                    "The dispute (%(reason)s) ended on %(date)s; follow-ups resume.",
-                    reason=move.collection_dispute_reason_id.name,
-                    date=move.collection_dispute_end_date,
-                )
+        failed = self.env["collection.job"]._collection_isolated(
+            _("Collections: release of ended disputes"),
+            expired,
+            lambda move: move._collection_release_ended_dispute(),
+        )
+        return expired - self.concat(*(move for move, _error in failed))
+
+    def _collection_release_ended_dispute(self):
+        self.ensure_one()
+        self.message_post(
+            body=_(
+                "The dispute (%(reason)s) ended on %(date)s; follow-ups resume.",
+                reason=self.collection_dispute_reason_id.name,
+                date=fields.Date.to_string(self.collection_dispute_end_date),
             )
-        expired.action_collection_release_dispute()
-        return expired
+        )
+        self.action_collection_release_dispute()

@@ -1174,41 +1174,62 @@ class CollectionCase(models.Model):
             ]
         )
         warned = self.browse()
-        for case in cases:
-            left = (case.limitation_date - today).days
-            threshold = min(t for t in LIMITATION_WARNINGS if left <= t)
-            summary = _("Limitation deadline in %(days)s days or less", days=threshold)
-            if case.activity_ids.filtered(lambda a, summary=summary: a.summary == summary):
-                continue
-            users = (case.legal_user_id | case.collector_id) or case.create_uid
-            note = _(
-                "The claim of %(case)s becomes time-barred on %(date)s: send a demand, obtain "
-                "an acknowledgement or file the claim before then.",
-                case=case.name,
-                date=fields.Date.to_string(case.limitation_date),
-            )
-            for user in users:
-                case.activity_schedule(
-                    "mail.mail_activity_data_warning",
-                    date_deadline=min(today + relativedelta(days=1), case.limitation_date),
-                    summary=summary,
-                    note=note,
-                    user_id=user.id,
-                )
-            warned |= case
+
+        def warn(case):
+            nonlocal warned
+            if case._collection_warn_limitation(today):
+                warned |= case
+
+        self.env["collection.job"]._collection_isolated(
+            _("Collections: limitation warnings"), cases, warn
+        )
         return warned
+
+    def _collection_warn_limitation(self, today):
+        """One activity per threshold for the legal officer and the collector; returns
+        whether the case was warned now."""
+        self.ensure_one()
+        left = (self.limitation_date - today).days
+        threshold = min(t for t in LIMITATION_WARNINGS if left <= t)
+        summary = _("Limitation deadline in %(days)s days or less", days=threshold)
+        if self.activity_ids.filtered(lambda a, summary=summary: a.summary == summary):
+            return False
+        users = (self.legal_user_id | self.collector_id) or self.create_uid
+        note = _(
+            "The claim of %(case)s becomes time-barred on %(date)s: send a demand, obtain "
+            "an acknowledgement or file the claim before then.",
+            case=self.name,
+            date=fields.Date.to_string(self.limitation_date),
+        )
+        for user in users:
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                date_deadline=min(today + relativedelta(days=1), self.limitation_date),
+                summary=summary,
+                note=note,
+                user_id=user.id,
+            )
+        return True
 
     # ------------------------------------------------------------------ cron
     @api.model
     def _cron_collection_cases(self):
         """Daily: open and join cases, assign, close paid ones, refresh days and scores."""
         today = fields.Date.context_today(self)
-        for company in self.env.user.company_ids.sorted("id"):
-            self.with_company(company)._collection_sync(company, today)
-        open_cases = self.search([("is_closed", "=", False)])
+        self.env["collection.job"]._collection_isolated(
+            _("Collections: case opening and closing"),
+            self.env.user.company_ids.sorted("id"),
+            lambda company: self.with_company(company)._collection_daily(company, today),
+        )
+
+    @api.model
+    def _collection_daily(self, company, today):
+        """One company's daily pass: open and join cases, close the paid ones, refresh
+        the days overdue and scores (they depend on today's date)."""
+        self._collection_sync(company, today)
+        open_cases = self.search([("company_id", "=", company.id), ("is_closed", "=", False)])
         open_cases._collection_close_paid(today)
         open_cases = open_cases.filtered(lambda c: not c.is_closed)
-        # days overdue and the score depend on today's date
         self.env.add_to_compute(self._fields["days_overdue"], open_cases)
         self.env.add_to_compute(self._fields["priority_score"], open_cases)
         open_cases.flush_recordset()

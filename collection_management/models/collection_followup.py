@@ -700,12 +700,42 @@ class CollectionFollowup(models.Model):
     # ------------------------------------------------------------------ cron
     @api.model
     def _cron_collection_followup(self):
-        """One batch of customers per call; Odoo calls again while some remain."""
+        """One batch of customers per call; Odoo calls again while some remain. A
+        company whose run fails is run again customer by customer, so that one bad
+        customer is reported and skipped and never stops the others."""
         done = remaining = 0
         for company in self.env.user.company_ids.sorted("id"):
-            summary = self.with_company(company)._collection_run(company, limit=self.BATCH_SIZE)
-            done += len(summary["followups"])
-            remaining += summary["remaining"]
+            made, left = self.with_company(company)._collection_run_isolated(
+                company, self.BATCH_SIZE
+            )
+            done += made
+            remaining += left
             if remaining:
                 break
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _collection_run_isolated(self, company, limit):
+        """Run ``company``'s follow-ups; returns (follow-ups made, customers left)."""
+        job = self.env["collection.job"]
+        job_name = _("Collections: follow-up run")
+        summaries = []
+        failed = job._collection_isolated(
+            job_name,
+            company,
+            lambda company: summaries.append(self._collection_run(company, limit=limit)),
+            report=False,
+        )
+        if not failed:
+            return len(summaries[0]["followups"]), summaries[0]["remaining"]
+        today = fields.Date.context_today(self)
+        customers = self._collection_candidates(company, today).commercial_partner_id
+        made = []
+        job._collection_isolated(
+            job_name,
+            customers[:limit],
+            lambda customer: made.append(
+                self._collection_run(company, today, partners=customer)["followups"]
+            ),
+        )
+        return sum(len(followups) for followups in made), max(len(customers) - limit, 0)

@@ -17,11 +17,12 @@ class CollectionJob(models.AbstractModel):
     _description = "Collection Job Guard"
 
     @api.model
-    def _collection_isolated(self, job_name, items, action):
+    def _collection_isolated(self, job_name, items, action, report=True):
         """Call ``action(item)`` for each of ``items`` in a savepoint of its own.
 
         Returns the list of ``(item, error)`` that failed; their changes are rolled back
-        and the managers are told on the record (or on the company) concerned."""
+        and, with ``report``, the managers are told on the record (or on the company)
+        concerned."""
         failed = []
         for item in items:
             try:
@@ -30,7 +31,7 @@ class CollectionJob(models.AbstractModel):
             except Exception as error:  # one unit, whatever its fault
                 _logger.exception("%s: %r failed and was skipped", job_name, item)
                 failed.append((item, error))
-        if failed:
+        if failed and report:
             self._collection_report_failures(job_name, failed)
         return failed
 

@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..report.collection_aging_report import BUCKETS
@@ -241,5 +241,8 @@ class CollectionSnapshot(models.Model):
     @api.model
     def _cron_collection_snapshot(self):
         today = fields.Date.context_today(self)
-        for company in self.env.user.company_ids.sorted("id"):
-            self.with_company(company)._collection_take(company, today)
+        self.env["collection.job"]._collection_isolated(
+            _("Collections: daily KPI snapshot"),
+            self.env.user.company_ids.sorted("id"),
+            lambda company: self.with_company(company)._collection_take(company, today),
+        )

@@ -329,10 +329,13 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """UPDATE res_partner SET collection_risk = 'low', collection_risk_reasons = NULL
-                    WHERE collection_risk != 'low' AND NOT (id = ANY(%s))""",
+                    WHERE collection_risk != 'low' AND NOT (id = ANY(%s))
+                RETURNING id""",
                 rated,
             )
         )
+        # customers whose risk went back to low: their cases' scores change too
+        lowered = [row[0] for row in self.env.cr.fetchall()]
         if rows:
             self.env.cr.execute(
                 SQL(
@@ -348,7 +351,7 @@ class ResPartner(models.Model):
         self.invalidate_model(["collection_risk", "collection_risk_reasons"])
         # the case score depends on the risk
         cases = self.env["collection.case"].search(
-            [("is_closed", "=", False), ("partner_id", "in", rated)]
+            [("is_closed", "=", False), ("partner_id", "in", rated + lowered)]
         )
         self.env.add_to_compute(self.env["collection.case"]._fields["priority_score"], cases)
         cases.flush_recordset()

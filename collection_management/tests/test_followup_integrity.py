@@ -227,3 +227,56 @@ class TestFollowupIntegrity(CollectionCommon):
         ):
             with self.subTest(field=name), self.assertRaises(AccessError):
                 partner.read([name])
+
+
+@tagged("post_install", "-at_install")
+class TestDailyJobsSurviveBadRecords(CollectionCommon):
+    """One bad record is reported and skipped: it never stops a daily job for the
+    other customers or the other companies."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.good = cls._customer("Good Payer Ltd")
+        cls.bad = cls._customer("Broken Template Ltd")
+        cls.good_b = cls._customer("Company B Payer")
+        cls.env.user.company_ids |= cls.company_b
+        # a manager gave one customer a policy whose reminder template cannot render
+        policy = cls.policy.copy({"name": "Special terms"})
+        friendly = policy._levels_by_delay()[1]
+        friendly.mail_template_id = friendly.mail_template_id.copy(
+            {"subject": "{{ object.no_such_field.name }}"}
+        )
+        cls.bad.with_company(cls.company).collection_policy_id = policy
+
+    def _followups(self, partner):
+        return self.env["collection.followup"].search([("partner_id", "=", partner.id)])
+
+    def test_followup_cron_skips_the_bad_customer_only(self):
+        for partner in (self.good, self.bad):
+            self._invoice(partner, 1000, TODAY - timedelta(days=10))
+        self._invoice(self.good_b, 500, TODAY - timedelta(days=10), company=self.company_b)
+        with freeze_time(TODAY), mute_logger("odoo.addons.collection_management.models"):
+            self.env["collection.followup"]._cron_collection_followup()
+        self.assertEqual(self._followups(self.good).state, "done")
+        self.assertEqual(self._followups(self.good_b).state, "done")
+        self.assertFalse(self._followups(self.bad), "rolled back, tried again tomorrow")
+        report = self.bad.message_ids.filtered(lambda m: "could not process" in (m.body or ""))
+        self.assertEqual(len(report), 1)
+        self.assertIn(self.manager.partner_id, report.partner_ids)
+
+    def test_guard_rolls_back_and_reports_the_failed_unit_only(self):
+        def touch(partner):
+            partner.ref = "processed"
+            if partner == self.bad:
+                raise ValueError("bad data")
+
+        with mute_logger("odoo.addons.collection_management.models.collection_job"):
+            failed = self.env["collection.job"]._collection_isolated(
+                "test job", self.good | self.bad | self.good_b, touch
+            )
+        self.assertEqual([item for item, _error in failed], [self.bad])
+        self.assertEqual(self.good.ref, "processed")
+        self.assertEqual(self.good_b.ref, "processed")
+        self.assertFalse(self.bad.ref)
+        self.assertIn("bad data", self.bad.message_ids[0].body)
