@@ -74,7 +74,7 @@ class CollectionWorkbook:
         return sheet
 
     @staticmethod
-    def write(sheet, row, column, value, cell_format=None):
+    def write_cell(sheet, row, column, value, cell_format=None):
         """Write ``value`` by its Python type: text always as text, numbers, dates; an
         empty value (``""``, ``False``, ``None``) leaves the cell blank."""
         if value is None or value is False or value == "":
@@ -92,7 +92,7 @@ class CollectionWorkbook:
         """Write ``values`` from the first column; a value may be a pair (value, format)."""
         for column, cell in enumerate(values):
             value, cell_format = cell if isinstance(cell, tuple) else (cell, None)
-            self.write(sheet, row, column, value, cell_format)
+            self.write_cell(sheet, row, column, value, cell_format)
 
     def close(self):
         self.book.close()

@@ -7,9 +7,11 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
+from ..report.collection_xlsx import CollectionWorkbook
 from .common import CollectionCommon
 
 AS_OF = date(2026, 6, 30)
@@ -289,6 +291,85 @@ class TestExcelReports(CollectionCommon):
             self.env["collection.report.wizard"].create(
                 {"report_type": "collector", "date": AS_OF, "date_from": AS_OF + timedelta(1)}
             )
+
+    def _wizard(self, report_type="aging", user=None, **values):
+        env = self.env(user=user) if user else self.env
+        return env["collection.report.wizard"].create(
+            {"report_type": report_type, "date": AS_OF, **values}
+        )
+
+    @freeze_time(AS_OF)
+    def test_dates_are_bounded_by_today_and_the_period_by_its_end(self):
+        for report_type in ("aging", "collector", "cases", "overdue_list"):
+            with self.assertRaisesText(ValidationError, "after today"):
+                self._wizard(report_type, date=AS_OF + timedelta(days=1))
+            self._wizard(report_type, date_from=AS_OF.replace(day=1)).action_export()
+        # the last day a date can hold: refused before any day after it is computed
+        with self.assertRaisesText(ValidationError, "after today"):
+            self._wizard("collector", date=date(9999, 12, 31), date_from=date(9999, 12, 1))
+        with self.assertRaisesText(ValidationError, "must start"):
+            self._wizard("collector", date_from=AS_OF + timedelta(days=1))
+        with self.assertRaisesText(ValidationError, "must start"):
+            self._wizard("collector", date_from=False)
+        wizard = self._wizard("collector", date_from=AS_OF.replace(day=1))
+        with self.assertRaisesText(ValidationError, "after today"):
+            wizard.date = date(9999, 12, 31)
+
+    def test_companies_are_among_the_users_own(self):
+        with self.assertRaisesText(ValidationError, "at least one company"):
+            self._wizard(company_ids=[Command.clear()])
+        for report_type in ("aging", "collector", "cases", "overdue_list"):
+            with self.assertRaisesText(ValidationError, self.company.name):
+                self._wizard(
+                    report_type,
+                    user=self.manager_b,
+                    date_from=AS_OF.replace(day=1),
+                    company_ids=[Command.set(self.company.ids)],
+                )
+
+    def test_a_company_left_out_of_the_company_switcher_is_still_exported(self):
+        """The companies chosen in the wizard are the ones exported, whichever companies
+        the switcher shows: the case stage of a customer of the other company is read."""
+        with freeze_time(AS_OF):
+            case = self.env["collection.case"]._collection_sync(
+                self.company_b, AS_OF, force_partners=self.foreign
+            )
+        self.assertTrue(case)
+        wizard = (
+            self.env["collection.report.wizard"]
+            .with_context(allowed_company_ids=self.company.ids)
+            .create({"report_type": "aging", "date": AS_OF, "company_ids": self.company_b.ids})
+        )
+        wizard.action_export()
+        book = load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+        header = [cell.value for cell in book["Aging"][3]]
+        [foreign] = [
+            dict(zip(header, row, strict=True))
+            for row in self._rows(book["Aging"])
+            if row[2] == "Foreign Co"
+        ]
+        self.assertEqual(foreign["Case stage"], case.stage_id.name)
+
+    def test_collectors_work_for_a_chosen_company(self):
+        with self.assertRaisesText(ValidationError, self.manager_b.name):
+            self._wizard(collector_ids=[Command.set(self.manager_b.ids)])
+        portal = new_test_user(self.env, login="debtor", groups="base.group_portal")
+        with self.assertRaisesText(ValidationError, "internal users"):
+            self._wizard(collector_ids=[Command.set(portal.ids)])
+        self._wizard(
+            collector_ids=[Command.set(self.manager_b.ids)],
+            company_ids=[Command.set(self.all_companies.ids)],
+        ).action_export()
+
+    def test_aging_with_nothing_to_chart_opens_with_an_empty_chart(self):
+        workbook = CollectionWorkbook()
+        wizard = self.env["collection.report.wizard"].new(
+            {"report_type": "aging", "date": AS_OF, "company_ids": [Command.clear()]}
+        )
+        wizard._write_aging(workbook)
+        book = load_workbook(io.BytesIO(workbook.close()))
+        self.assertEqual(book.sheetnames, ["Aging", "Chart"])
+        self.assertEqual(self._rows(book["Aging"]), [])
 
     def test_aging_analysis_view(self):
         lines = self.env["collection.aging.report"].search(

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..report.collection_aging_report import BUCKETS
 from ..report.collection_xlsx import CollectionWorkbook
@@ -55,19 +55,58 @@ class CollectionReportWizard(models.TransientModel):
 
     @api.constrains("date", "date_from", "report_type")
     def _check_dates(self):
+        today = fields.Date.context_today(self)
         for wizard in self:
+            if wizard.date > today:
+                raise ValidationError(
+                    _(
+                        "A report cannot be dated after today (%(today)s).",
+                        today=fields.Date.to_string(today),
+                    )
+                )
             if wizard.report_type == "collector" and (
                 not wizard.date_from or wizard.date_from > wizard.date
             ):
-                raise UserError(_("The period of the collector report must start before it ends."))
+                raise ValidationError(
+                    _("The period of the collector report must start before it ends.")
+                )
+
+    @api.constrains("company_ids", "collector_ids")
+    def _check_companies(self):
+        for wizard in self:
+            if not wizard.company_ids:
+                raise ValidationError(_("Choose at least one company to export."))
+            foreign = wizard.company_ids - self.env.user.company_ids
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "You do not work for %(companies)s: its collections cannot be exported.",
+                        companies=", ".join(foreign.sudo().mapped("name")),
+                    )
+                )
+            collectors = wizard.sudo().collector_ids
+            if any(collectors.mapped("share")):
+                raise ValidationError(_("Collectors are internal users."))
+            strangers = collectors.filtered(lambda u, w=wizard: not u.company_ids & w.company_ids)
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "%(collectors)s collect for none of the companies chosen.",
+                        collectors=", ".join(strangers.mapped("name")),
+                    )
+                )
 
     # ------------------------------------------------------------------ action
     def action_export(self):
         self.ensure_one()
         if not self.env.user.has_group("collection_management.group_collection_manager"):
             raise UserError(_("Only a collection manager exports collection reports."))
+        self._check_dates()
+        self._check_companies()
         workbook = CollectionWorkbook()
-        getattr(self, f"_write_{self.report_type}")(workbook)
+        # the companies chosen are the ones exported, whatever the company switcher shows
+        report = self.with_context(allowed_company_ids=self.company_ids.ids)
+        getattr(report, f"_write_{self.report_type}")(workbook)
         labels = dict(self._fields["report_type"]._description_selection(self.env))
         self.write(
             {
@@ -227,6 +266,8 @@ class CollectionReportWizard(models.TransientModel):
         sheet.write_string(0, 0, _("Aged receivables by bucket"), workbook.title)
         sheet.set_column(0, 0, 30)
         sheet.write_string(2, 0, _("Company"), workbook.header)
+        if not chart_rows:
+            return  # xlsxwriter cannot save a chart without series: no chart then
         chart = workbook.book.add_chart({"type": "column"})
         aging_name = _("Aging")
         for index, (company, total_row) in enumerate(chart_rows):
