@@ -229,30 +229,43 @@ class CollectionPromise(models.Model):
         return payments
 
     def _collection_allocate(self, payments):
-        """Spread each customer's payments over its promises, earliest promised date
-        first; a payment counts for a promise made on or before it. Returns
-        {promise: amount paid}."""
-        allocated = defaultdict(float)
+        """Spread each customer's payments over its promises: {promise: amount counted}.
+
+        A payment counts for promises made on or before its date, and only once. The
+        settled promises (kept, partly kept) first take back the money they were counted,
+        from the earliest payments they may count: a promise made the day a payment
+        kept another one does not count that payment again. The open promises share
+        what is left, earliest promised date first (an instalment plan)."""
+        allocated = {}
         for (partner_id, company_id), rows in payments.items():
             promises = self.filtered(
                 lambda p, pid=partner_id, cid=company_id: (
                     p.partner_id.id == pid and p.company_id.id == cid
                 )
-            ).sorted(lambda p: (p.date_promised, p.id))
-            for date, amount in rows:
-                left = amount
-                for promise in promises:
-                    if left <= 0:
-                        break
-                    if promise.date > date:
-                        continue
-                    room = promise.amount - allocated[promise]
-                    if room <= 0:
-                        continue
-                    take = min(room, left)
-                    allocated[promise] += take
-                    left -= take
+            )
+            left = [[day, amount] for day, amount in rows]
+            settled = promises.filtered(lambda p: p.state in ("kept", "partial"))
+            for promise in settled.sorted(lambda p: (p.date, p.id)):
+                allocated[promise] = self._collection_take(left, promise.date, promise.amount_paid)
+            still_open = promises.filtered(lambda p: p.state == "open")
+            for promise in still_open.sorted(lambda p: (p.date_promised, p.id)):
+                allocated[promise] = self._collection_take(left, promise.date, promise.amount)
         return allocated
+
+    @api.model
+    def _collection_take(self, left, since, wanted):
+        """Take up to ``wanted`` from the payments ``left`` ([date, amount], by date)
+        dated ``since`` or later, earliest first; what is taken is left no more."""
+        taken = 0.0
+        for row in left:
+            if taken >= wanted:
+                break
+            if row[0] < since or row[1] <= 0:
+                continue
+            take = min(row[1], wanted - taken)
+            row[1] -= take
+            taken += take
+        return taken
 
     def _collection_evaluate(self, date=None):
         """Kept when the payments reach the amount; once the promised date plus the grace

@@ -91,6 +91,49 @@ class TestPromises(CollectionCommon):
         self._evaluate(TODAY + timedelta(days=43))
         self.assertEqual(second.state, "partial")
 
+    def test_money_counted_for_a_kept_promise_is_not_counted_again(self):
+        self._invoice(self.customer, 2000, TODAY - timedelta(days=40))
+        first = self._promise(1000, 20)
+        # the customer pays the first promise early...
+        paid_on = TODAY + timedelta(days=3)
+        self._pay(self.invoice, 1000, paid_on)
+        self._evaluate(paid_on)
+        self.assertEqual(first.state, "kept")
+        # ...and, the same day, promises more, for a date before the first promise's
+        second = self._promise(1500, 7, day=paid_on)
+        self._evaluate(paid_on + timedelta(days=10))
+        self.assertEqual(second.state, "broken", "the 1,000 already kept the first promise")
+        self.assertEqual(second.amount_paid, 0)
+        self.assertEqual(first.amount_paid, 1000)
+
+    def test_what_a_kept_promise_left_of_a_payment_counts_for_a_promise_of_that_day(self):
+        other_invoice = self._invoice(self.customer, 2000, TODAY - timedelta(days=40))
+        first = self._promise(1000, 20)
+        paid_on = TODAY + timedelta(days=3)
+        self._pay(self.invoice, 1000, paid_on)
+        self._pay(other_invoice, 400, paid_on)
+        self._evaluate(paid_on)
+        self.assertEqual(first.state, "kept")
+        second = self._promise(1000, 7, day=paid_on)
+        later = self._promise(200, 7, day=paid_on + timedelta(days=1))
+        self._evaluate(paid_on + timedelta(days=11))
+        self.assertEqual(second.state, "partial")
+        self.assertAlmostEqual(second.amount_paid, 400)
+        self.assertEqual(later.state, "broken", "made after the payment")
+        self.assertAlmostEqual(first.amount_paid, 1000)
+
+    def test_payments_after_a_partly_kept_promise_go_to_the_next_promise(self):
+        first = self._promise(600, 5)
+        self._pay(self.invoice, 200, TODAY + timedelta(days=2))
+        self._evaluate(TODAY + timedelta(days=8))
+        self.assertEqual(first.state, "partial")
+        second = self._promise(300, 5, day=TODAY + timedelta(days=8))
+        self._pay(self.invoice, 300, TODAY + timedelta(days=9))
+        self._evaluate(TODAY + timedelta(days=9))
+        self.assertEqual(second.state, "kept")
+        self.assertAlmostEqual(second.amount_paid, 300)
+        self.assertAlmostEqual(first.amount_paid, 200)
+
     def test_credit_notes_are_no_payment(self):
         promise = self._promise(400, 5)
         credit_note = self._invoice(self.customer, 400, TODAY, move_type="out_refund")
