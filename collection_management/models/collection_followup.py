@@ -11,6 +11,22 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# what the run decides and the actions change; users never write them directly
+FOLLOWUP_PROCESS_FIELDS = {
+    "partner_id",
+    "company_id",
+    "level_id",
+    "date",
+    "invoice_ids",
+    "amount_due",
+    "amount_credit",
+    "state",
+    "channel",
+    "mail_id",
+    "case_id",
+    "error",
+}
+
 
 class CollectionFollowup(models.Model):
     _name = "collection.followup"
@@ -102,6 +118,25 @@ class CollectionFollowup(models.Model):
             )
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                _("Follow-ups are made by the follow-up run, not by hand: run the follow-ups.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and set(vals) & FOLLOWUP_PROCESS_FIELDS:
+            raise UserError(
+                _(
+                    "A follow-up changes only through its actions (send, edit and send, "
+                    "cancel): its customer, level, invoices, amounts and state are the "
+                    "run's."
+                )
+            )
+        return super().write(vals)
+
     @api.depends("partner_id", "level_id", "date")
     def _compute_display_name(self):
         for followup in self:
@@ -118,7 +153,8 @@ class CollectionFollowup(models.Model):
     # ------------------------------------------------------------------ actions
     def action_send(self):
         """Send the reviewed drafts (or retry failed ones)."""
-        todo = self.filtered(lambda f: f.state in ("draft", "failed"))
+        self.check_access("write")
+        todo = self.filtered(lambda f: f.state in ("draft", "failed")).sudo()
         if not todo:
             raise UserError(_("Only follow-ups to review or failed ones can be sent."))
         retry = todo.filtered(lambda f: f.state == "failed" and f.mail_id)
@@ -130,9 +166,10 @@ class CollectionFollowup(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         if self.filtered(lambda f: f.state == "done"):
             raise UserError(_("A follow-up that was sent cannot be cancelled."))
-        self.write({"state": "cancel"})
+        self.sudo().write({"state": "cancel"})
         return True
 
     def action_edit_and_send(self):
@@ -466,6 +503,7 @@ class CollectionFollowup(models.Model):
         skipped["locked"] |= partners_todo - locked
         decisions = [d for d in decisions if d["partner"] in locked]
         followups, taken = self._collection_create_followups(company, date, decisions)
+        followups = followups.sudo(self.env.su)
         skipped["locked"] |= taken
         followups._collection_after_run()
         followups.filtered(lambda f: f.level_id.auto_execute)._collection_execute()
@@ -497,6 +535,8 @@ class CollectionFollowup(models.Model):
             }
             for d in decisions
         ]
+        # follow-ups are made by the run only (users cannot create them)
+        self = self.sudo()  # noqa: PLW0642
         try:
             with self.env.cr.savepoint():
                 return self.create(vals_list), self.env["res.partner"]
@@ -614,8 +654,9 @@ class CollectionFollowup(models.Model):
         maps follow-ups to the email already queued for them (edited in the composer)."""
         if not self:
             return
-        mails = mails or {}
-        self = self._collection_recheck_invoices()  # noqa: PLW0642
+        # the process acts on follow-ups the caller was allowed to send
+        mails = {followup.sudo(): mail for followup, mail in (mails or {}).items()}
+        self = self.sudo()._collection_recheck_invoices()  # noqa: PLW0642
         if not self:
             return
         for followup, mail in mails.items():

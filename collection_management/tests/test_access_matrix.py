@@ -22,7 +22,7 @@ class TestAccessMatrix(CollectionCommon):
         cls.records = {
             "collection.policy": cls.policy,
             "collection.level": cls.policy.level_ids[0],
-            "collection.followup": cls.env["collection.followup"].create(
+            "collection.followup": cls.env["collection.followup"].sudo().create(
                 {
                     "partner_id": customer.id,
                     "company_id": cls.company.id,
@@ -61,7 +61,7 @@ class TestAccessMatrix(CollectionCommon):
         expected = {
             "collection.policy": READ,
             "collection.level": READ,
-            "collection.followup": "rwc",
+            "collection.followup": "rw",
             "collection.dispute.reason": READ,
         }
         self._expect(self.collector, expected)
@@ -73,7 +73,7 @@ class TestAccessMatrix(CollectionCommon):
             {
                 "collection.policy": ALL,
                 "collection.level": ALL,
-                "collection.followup": ALL,
+                "collection.followup": "rwu",
                 "collection.dispute.reason": ALL,
             },
         )
@@ -84,7 +84,7 @@ class TestAccessMatrix(CollectionCommon):
             {
                 "collection.policy": READ,
                 "collection.level": READ,
-                "collection.followup": "rwc",
+                "collection.followup": "rw",
                 "collection.dispute.reason": READ,
             },
         )

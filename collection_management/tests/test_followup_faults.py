@@ -86,7 +86,7 @@ class TestFollowupFaults(CollectionCommon):
         followup_model = self.env["collection.followup"]
         decisions, _skipped = followup_model._collection_decide(self.company, TODAY)
         self.assertEqual(len(decisions), 1)
-        followup_model.create(
+        followup_model.sudo().create(
             {
                 "partner_id": self.customer.id,
                 "company_id": self.company.id,

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -81,7 +81,7 @@ class TestFollowupIntegrity(CollectionCommon):
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self.env["collection.followup"].create(
+            self.env["collection.followup"].sudo().create(
                 {
                     "partner_id": self.customer.id,
                     "company_id": self.company.id,
@@ -89,10 +89,10 @@ class TestFollowupIntegrity(CollectionCommon):
                     "date": TODAY,
                 }
             )
-        followup.write({"state": "cancel"})
+        followup.sudo().write({"state": "cancel"})
         followup.flush_recordset()
         # a cancelled follow-up does not count
-        self.env["collection.followup"].create(
+        self.env["collection.followup"].sudo().create(
             {
                 "partner_id": self.customer.id,
                 "company_id": self.company.id,
@@ -110,7 +110,7 @@ class TestFollowupIntegrity(CollectionCommon):
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self.env["collection.followup"].create(
+            self.env["collection.followup"].sudo().create(
                 {
                     "partner_id": self.customer.id,
                     "company_id": self.company.id,
@@ -130,7 +130,7 @@ class TestFollowupIntegrity(CollectionCommon):
         decisions, _skipped = followup_model._collection_decide(self.company, TODAY)
         self.assertEqual(len(decisions), 2)
         # what the other run made, as our transaction would meet it at insert time
-        followup_model.create(
+        followup_model.sudo().create(
             {
                 "partner_id": self.customer.id,
                 "company_id": self.company.id,
@@ -201,6 +201,33 @@ class TestFollowupIntegrity(CollectionCommon):
         self.assertEqual(self.env["collection.followup"].search(action["domain"]), run.followup_ids)
         action = run.action_open_skipped()
         self.assertEqual(self.env["res.partner"].search(action["domain"]), self.customer)
+
+    def test_followups_change_only_through_their_actions(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
+        draft = self._run()["followups"]
+        for user in (self.collector, self.billing, self.manager):
+            followup = draft.with_user(user)
+            for values in (
+                {"state": "done"},
+                {"invoice_ids": [(5, 0, 0)]},
+                {"amount_due": 1.0},
+                {"partner_id": self.company.partner_id.id},
+            ):
+                with self.subTest(user=user.login, values=values), self.assertRaises(UserError):
+                    followup.write(values)
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["collection.followup"].with_user(user).create(
+                    {
+                        "partner_id": self.customer.id,
+                        "level_id": self.friendly.id,
+                        "state": "done",
+                    }
+                )
+        self.assertEqual(draft.state, "draft")
+        # the accountant's actions still work
+        with freeze_time(TODAY):
+            draft.with_user(self.billing).action_send()
+        self.assertEqual(draft.state, "done")
 
     # ------------------------------------------------------------------ errors, access
     def test_failed_email_keeps_the_real_reason(self):

@@ -9,6 +9,7 @@ class MailComposeMessage(models.TransientModel):
         followup_ids = self.env.context.get("collection_followup_ids")
         if followup_ids:
             followups = self.env["collection.followup"].browse(followup_ids)
+            followups.check_access("write")
             by_record = {mail.res_id: mail for mail in mails}
             queued = {
                 followup: by_record[followup.id]
