@@ -215,7 +215,7 @@ class TestFollowupIntegrity(CollectionCommon):
             ):
                 with self.subTest(user=user.login, values=values), self.assertRaises(UserError):
                     followup.write(values)
-            with self.subTest(user=user.login), self.assertRaises(AccessError):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
                 self.env["collection.followup"].with_user(user).create(
                     {
                         "partner_id": self.customer.id,
