@@ -2,6 +2,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from .collection_policy import check_configuration_values
+
 
 class CollectionAssignmentRule(models.Model):
     _name = "collection.assignment.rule"
@@ -80,6 +82,15 @@ class CollectionAssignmentRule(models.Model):
                 raise ValidationError(
                     _("The customer filter of rule %(rule)s is not valid.", rule=rule.name)
                 ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_configuration_values(self, vals_list, {"min_days": (0, 3650)})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_configuration_values(self, [vals], {"min_days": (0, 3650)})
+        return super().write(vals)
 
     def _collection_filter_partners(self, partners=None):
         """The customers among ``partners`` (any customer when None: one is enough to

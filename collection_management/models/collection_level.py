@@ -1,5 +1,14 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .collection_policy import check_configuration_values
+
+# a level is due at most a year before and ten years after the due date
+DAY_BOUNDS = {
+    "delay_days": (-365, 3650),
+    "min_interval_days": (0, 3650),
+    "activity_delay_days": (0, 3650),
+}
 
 
 class CollectionLevel(models.Model):
@@ -16,6 +25,11 @@ class CollectionLevel(models.Model):
         help="Position of the level in its policy (1 = first reminder), from its delay.",
     )
     name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(
+        default=True,
+        help="An archived level is no longer used for new follow-ups; the follow-ups, "
+        "invoices and cases that reached it keep it.",
+    )
     delay_days = fields.Integer(
         string="Days after due date",
         required=True,
@@ -62,13 +76,15 @@ class CollectionLevel(models.Model):
     )
     description = fields.Text(translate=True)
 
-    @api.depends("policy_id.level_ids.delay_days")
+    @api.depends("policy_id.level_ids.delay_days", "policy_id.level_ids.active", "active")
     def _compute_sequence(self):
+        positions = {}
         for policy in self.policy_id:
             for position, level in enumerate(policy._levels_by_delay(), start=1):
-                level.sequence = position
-        for level in self.filtered(lambda lvl: not lvl.policy_id):
-            level.sequence = 0
+                positions[level] = position
+        for level in self:
+            # archived levels are out of the order
+            level.sequence = positions.get(level, 0)
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):
@@ -92,7 +108,7 @@ class CollectionLevel(models.Model):
                     )
                 )
 
-    @api.constrains("policy_id", "delay_days")
+    @api.constrains("policy_id", "delay_days", "active")
     def _check_unique_delay(self):
         for policy, levels in self.grouped("policy_id").items():
             delays = [level.delay_days for level in policy.level_ids]
@@ -107,24 +123,6 @@ class CollectionLevel(models.Model):
                         )
                     )
 
-    @api.constrains("min_interval_days", "activity_delay_days")
-    def _check_positive_days(self):
-        for level in self:
-            if level.min_interval_days < 0:
-                raise ValidationError(
-                    _(
-                        "The minimum interval of level %(level)s cannot be negative.",
-                        level=level.name,
-                    )
-                )
-            if level.activity_delay_days < 0:
-                raise ValidationError(
-                    _(
-                        "The activity deadline of level %(level)s cannot be negative.",
-                        level=level.name,
-                    )
-                )
-
     @api.constrains("create_activity", "activity_type_id")
     def _check_activity_type(self):
         for level in self:
@@ -136,14 +134,37 @@ class CollectionLevel(models.Model):
                     )
                 )
 
-    @api.constrains("delay_days")
-    def _check_delay_range(self):
-        for level in self:
-            if not -365 <= level.delay_days <= 3650:
-                raise ValidationError(
-                    _(
-                        "The delay of level %(level)s must lie between 365 days before "
-                        "and 3650 days after the due date.",
-                        level=level.name,
-                    )
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_configuration_values(self, vals_list, DAY_BOUNDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_configuration_values(self, [vals], DAY_BOUNDS)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self._collection_used()
+        if used:
+            raise UserError(
+                _(
+                    "Level %(level)s has been reached by follow-ups, invoices or cases: "
+                    "deleting it would lose that history. Please archive it instead; new "
+                    "follow-ups no longer use an archived level.",
+                    level=used[0].display_name,
                 )
+            )
+
+    def _collection_used(self):
+        """The levels among these that follow-ups, invoices or cases refer to."""
+        levels = self.sudo().with_context(active_test=False)
+        used = set()
+        for model, field in (
+            ("collection.followup", "level_id"),
+            ("account.move", "collection_level_id"),
+            ("collection.case", "level_id"),
+        ):
+            groups = levels.env[model]._read_group([(field, "in", levels.ids)], [field])
+            used.update(level.id for (level,) in groups)
+        return self.browse([level_id for level_id in self.ids if level_id in used])

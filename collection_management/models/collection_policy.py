@@ -1,5 +1,69 @@
+import math
+from collections import Counter, defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+# what PostgreSQL stores in an integer column
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
+
+def normalized_name(name):
+    """A name as compared for duplicates: case and spacing do not count."""
+    return " ".join((name or "").split()).casefold()
+
+
+def check_configuration_values(records, vals_list, bounds=None):
+    """Refuse, before anything reaches the database, the values a form or an RPC call
+    can send to a configuration model that PostgreSQL would refuse with a raw error
+    (an integer past its range fails the INSERT before any constraint runs) or that
+    the engine cannot use: a blank name, an integer out of ``bounds`` (field name ->
+    (lowest, highest), the database range by default), an amount that is not a finite
+    number. ``records`` is the empty model on create, the records written on write."""
+    env = records.env
+    for vals in vals_list:
+        if "name" in vals or not records:
+            name = vals.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise ValidationError(
+                    env._(
+                        "A %(what)s needs a name.",
+                        what=env["ir.model"].sudo()._get(records._name).name,
+                    )
+                )
+        for fname, value in vals.items():
+            field = records._fields.get(fname)
+            if field and field.type in ("integer", "float", "monetary"):
+                _check_number(records, vals, field, value, (bounds or {}).get(fname))
+
+
+def _check_number(records, vals, field, value, bounds):
+    env = records.env
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValidationError(
+            env._(
+                "%(field)s of %(record)s is not a number.",
+                field=field._description_string(env),
+                record=vals.get("name") or ", ".join(records.mapped("display_name")),
+            )
+        )
+    if field.type != "integer":
+        return
+    low, high = bounds or INTEGER_RANGE
+    if not low <= number <= high:
+        raise ValidationError(
+            env._(
+                "%(field)s of %(record)s must lie between %(low)s and %(high)s.",
+                field=field._description_string(env),
+                record=vals.get("name") or ", ".join(records.mapped("display_name")),
+                low=low,
+                high=high,
+            )
+        )
 
 
 class CollectionPolicy(models.Model):
@@ -18,6 +82,7 @@ class CollectionPolicy(models.Model):
     )
     level_ids = fields.One2many("collection.level", "policy_id", string="Levels", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
+    archived_level_count = fields.Integer(compute="_compute_level_count")
     description = fields.Text(translate=True)
     partner_count = fields.Integer(
         compute="_compute_partner_count", help="Customers that use this policy explicitly."
@@ -25,13 +90,17 @@ class CollectionPolicy(models.Model):
 
     @api.depends("level_ids")
     def _compute_level_count(self):
-        counts = dict(
-            self.env["collection.level"]._read_group(
-                [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
-            )
+        counts = defaultdict(dict)
+        groups = (
+            self.env["collection.level"]
+            .with_context(active_test=False)
+            ._read_group([("policy_id", "in", self.ids)], ["policy_id", "active"], ["__count"])
         )
+        for policy, active, count in groups:
+            counts[policy.id][active] = count
         for policy in self:
-            policy.level_count = counts.get(policy, 0)
+            policy.level_count = counts[policy.id].get(True, 0)
+            policy.archived_level_count = counts[policy.id].get(False, 0)
 
     def _compute_partner_count(self):
         counts = {}
@@ -49,20 +118,42 @@ class CollectionPolicy(models.Model):
 
     @api.constrains("name", "company_id")
     def _check_unique_name(self):
-        groups = self.with_context(active_test=False)._read_group(
-            [("name", "in", self.mapped("name")), ("company_id", "in", self.company_id.ids)],
-            ["name", "company_id"],
-            ["__count"],
+        policies = self.with_context(active_test=False).search_fetch(
+            [("company_id", "in", self.company_id.ids)], ["name", "company_id"]
         )
-        for name, company, count in groups:
-            if count > 1:
+        per_name = Counter((p.company_id, normalized_name(p.name)) for p in policies)
+        for policy in self:
+            if per_name[(policy.company_id, normalized_name(policy.name))] > 1:
                 raise ValidationError(
                     _(
-                        "A follow-up policy named %(name)s already exists in %(company)s.",
-                        name=name,
-                        company=company.name,
+                        "A follow-up policy named %(name)s already exists in %(company)s "
+                        "(names that differ only in case or spacing count as the same, "
+                        "archived policies included).",
+                        name=policy.name,
+                        company=policy.company_id.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_configuration_values(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_configuration_values(self, [vals])
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_levels_used(self):
+        used = self.with_context(active_test=False).level_ids._collection_used()
+        if used:
+            raise UserError(
+                _(
+                    "Policy %(policy)s has levels reached by follow-ups, invoices or cases: "
+                    "deleting it would lose that history. Please archive it instead.",
+                    policy=used[0].policy_id.display_name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_company_default(self):
@@ -76,6 +167,17 @@ class CollectionPolicy(models.Model):
                     company=defaults[0].display_name,
                 )
             )
+
+    def action_view_archived_levels(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Archived levels of %(policy)s", policy=self.name),
+            "res_model": "collection.level",
+            "view_mode": "list,form",
+            "domain": [("policy_id", "=", self.id), ("active", "=", False)],
+            "context": {"active_test": False, "default_policy_id": self.id},
+        }
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

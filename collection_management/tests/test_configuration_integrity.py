@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import CollectionCommon
@@ -81,3 +81,160 @@ class TestDisputeReasonDeletion(CollectionCommon):
         reason = self.env["collection.dispute.reason"].create({"name": "Never used"})
         reason.with_user(self.manager).unlink()
         self.assertFalse(reason.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestConfigurationValues(CollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env.ref("collection_management.mail_template_followup_friendly")
+        cls.rule_model = cls.env["collection.assignment.rule"]
+        cls.level_model = cls.env["collection.level"]
+
+    def _policy(self, name, delays=(), company=None):
+        return self.env["collection.policy"].create(
+            {
+                "name": name,
+                "company_id": (company or self.company).id,
+                "level_ids": [
+                    (0, 0, {"name": f"After {d} days", "delay_days": d, "send_email": False})
+                    for d in delays
+                ],
+            }
+        )
+
+    def test_day_counts_past_the_database_range_give_a_clear_message(self):
+        policy = self._policy("Huge numbers", (7,))
+        level = policy.level_ids
+        too_big = 2**31
+        for field in ("delay_days", "min_interval_days", "activity_delay_days"):
+            with self.assertRaisesText(ValidationError, "must lie between"):
+                self.level_model.create(
+                    {"policy_id": policy.id, "name": "X", "send_email": False, field: too_big}
+                )
+            with self.assertRaisesText(ValidationError, "must lie between"):
+                level.write({field: too_big})
+                level.flush_recordset()
+        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        for field in ("min_days", "sequence"):
+            with self.assertRaisesText(ValidationError, "must lie between"):
+                self.rule_model.create(
+                    {"name": "X", "user_ids": [(6, 0, self.collector.ids)], field: too_big}
+                )
+            with self.assertRaisesText(ValidationError, "must lie between"):
+                rule.write({field: -too_big - 1})
+                rule.flush_recordset()
+        with self.assertRaisesText(ValidationError, "must lie between"):
+            self.env["collection.dispute.reason"].create({"name": "X", "sequence": too_big})
+
+    def test_amounts_that_are_not_numbers_are_refused(self):
+        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        for value in (float("nan"), float("inf"), float("-inf")):
+            with self.assertRaisesText(ValidationError, "is not a number"):
+                self.rule_model.create(
+                    {"name": "X", "user_ids": [(6, 0, self.collector.ids)], "min_amount": value}
+                )
+            with self.assertRaisesText(ValidationError, "is not a number"):
+                rule.write({"min_amount": value})
+                rule.flush_recordset()
+
+    def test_blank_names_are_refused(self):
+        policy = self._policy("Named", (7,))
+        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        reason = self.env["collection.dispute.reason"].create({"name": "Reason"})
+        new_values = {
+            "collection.policy": {},
+            "collection.level": {"policy_id": policy.id, "delay_days": 30, "send_email": False},
+            "collection.assignment.rule": {"user_ids": [(6, 0, self.collector.ids)]},
+            "collection.dispute.reason": {},
+        }
+        for model, values in new_values.items():
+            for blank in ("", "   ", "\t\n", False):
+                with self.assertRaisesText(ValidationError, "needs a name"):
+                    self.env[model].create({**values, "name": blank})
+        for record in (policy, policy.level_ids, rule, reason):
+            with self.assertRaisesText(ValidationError, "needs a name"):
+                record.write({"name": "  "})
+        self.assertEqual(policy.name, "Named")
+
+    def test_policy_names_differing_only_by_case_or_spaces_are_duplicates(self):
+        self._policy("Strict terms")
+        with self.assertRaisesText(ValidationError, "already exists"):
+            self._policy("  strict   TERMS ")
+        self._policy("Gentle").action_archive()
+        with self.assertRaisesText(ValidationError, "already exists"):
+            self._policy("GENTLE")
+        self.assertTrue(self._policy("strict terms", company=self.company_b))
+
+
+@tagged("post_install", "-at_install")
+class TestLevelArchiving(CollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        template = cls.env.ref("collection_management.mail_template_followup_friendly")
+        cls.test_policy = cls.env["collection.policy"].create(
+            {
+                "name": "Two steps",
+                "level_ids": [
+                    (0, 0, {"name": name, "delay_days": delay, "mail_template_id": template.id})
+                    for name, delay in (("Reminder", 7), ("Demand", 30), ("Final", 60))
+                ],
+            }
+        )
+        cls.reminder, cls.demand, cls.final = cls.test_policy._levels_by_delay()
+
+    def _customer_40_days_overdue(self, name):
+        partner = self._customer(name)
+        partner.with_company(self.company).collection_policy_id = self.test_policy
+        self._invoice(partner, 900, TODAY - timedelta(days=40))
+        return partner
+
+    def _run(self, partners):
+        with freeze_time(TODAY):
+            return self.env["collection.followup"]._collection_run(self.company, TODAY, partners)
+
+    def test_level_with_followups_cannot_be_deleted_and_can_be_archived(self):
+        first = self._customer_40_days_overdue("First Debtor")
+        followup = self._run(first)["followups"]
+        self.assertEqual(followup.level_id, self.demand)
+        with self.assertRaisesText(UserError, "archive it instead"):
+            self.demand.with_user(self.manager).unlink()
+        with self.assertRaisesText(UserError, "archive it instead"):
+            self.test_policy.with_user(self.manager).unlink()
+        self.demand.with_user(self.manager).action_archive()
+        self.assertEqual(followup.level_id, self.demand, "past follow-ups keep their level")
+        self.assertEqual(self.test_policy._levels_by_delay(), self.reminder | self.final)
+        self.assertEqual(self.test_policy.level_ids.mapped("sequence"), [1, 2])
+        self.assertEqual(self.test_policy.level_count, 2)
+        self.assertEqual(self.test_policy.archived_level_count, 1)
+        self.assertEqual(
+            self.env["collection.level"].search(
+                self.test_policy.action_view_archived_levels()["domain"]
+            ),
+            self.demand,
+        )
+        second = self._customer_40_days_overdue("Second Debtor")
+        self.assertEqual(
+            self._run(second)["followups"].level_id,
+            self.reminder,
+            "new follow-ups no longer use the archived level",
+        )
+
+    def test_unused_level_can_be_deleted(self):
+        self.final.with_user(self.manager).unlink()
+        self.assertEqual(self.test_policy.level_ids, self.reminder | self.demand)
+
+    def test_reactivating_a_level_whose_delay_was_taken_again_is_refused(self):
+        self.demand.action_archive()
+        self.env["collection.level"].create(
+            {
+                "policy_id": self.test_policy.id,
+                "name": "New demand",
+                "delay_days": 30,
+                "send_email": False,
+            }
+        )
+        with self.assertRaisesText(ValidationError, "cannot share a delay"):
+            self.demand.action_unarchive()

@@ -86,7 +86,7 @@ class TestPolicy(CollectionCommon):
         level_model = self.env["collection.level"]
         with self.assertRaisesRegex(ValidationError, "has no email template"):
             level_model.create({"policy_id": policy.id, "name": "X", "delay_days": 1})
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+        with self.assertRaisesRegex(ValidationError, "must lie between 0 and 3650"):
             level_model.create(
                 {
                     "policy_id": policy.id,
