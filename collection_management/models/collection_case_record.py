@@ -1,3 +1,5 @@
+import math
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -54,3 +56,22 @@ class CollectionCaseRecord(models.AbstractModel):
                         partner=record.case_id.partner_id.display_name,
                     )
                 )
+
+    @api.model
+    def _collection_check_numbers(self, vals_list, field_names):
+        """NaN, infinity or text can reach the server over RPC: refuse them clearly
+        before the ORM converts (and chokes on) them."""
+        for vals in vals_list:
+            for name in field_names:
+                value = vals.get(name)
+                try:
+                    finite = value is False or math.isfinite(float(value or 0.0))
+                except (TypeError, ValueError):
+                    finite = False
+                if not finite:
+                    raise ValidationError(
+                        _(
+                            "%(field)s must be a number.",
+                            field=self._fields[name]._description_string(self.env),
+                        )
+                    )

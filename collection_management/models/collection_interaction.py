@@ -85,6 +85,7 @@ class CollectionInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._collection_check_numbers(vals_list, ["promise_amount"])
         interactions = super().create(vals_list)
         interactions._collection_apply()
         return interactions
@@ -94,6 +95,7 @@ class CollectionInteraction(models.Model):
             raise UserError(
                 _("The promise of a contact is set by Odoo when the contact is logged.")
             )
+        self._collection_check_numbers([vals], ["promise_amount"])
         promise_fields = {"case_id", "partner_id", "company_id", "outcome", "promise_amount"}
         if (promise_fields | {"promise_date"}) & set(vals) and self.filtered("promise_id"):
             raise UserError(

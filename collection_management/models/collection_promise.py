@@ -11,6 +11,10 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 
+# set when the promise is recorded, or by its evaluation: never by a user
+SERVER_FIELDS = frozenset({"date", "user_id", "amount_paid", "date_evaluated", "interaction_id"})
+
+
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
@@ -134,6 +138,9 @@ class CollectionPromise(models.Model):
             raise ValidationError(
                 _("A promise to pay is recorded on a collection case: choose the case.")
             )
+        self._collection_check_numbers(vals_list, ["amount"])
+        if not self.env.su:
+            vals_list = self._collection_user_create_values(vals_list)
         promises = super().create(vals_list)
         promises._collection_check_cases()
         promises.case_id._collection_move_to("promised")
@@ -158,7 +165,62 @@ class CollectionPromise(models.Model):
             p.state != "open" for p in self
         ):
             raise UserError(_("Only an open promise can be changed."))
-        return super().write(vals)
+        self._collection_check_numbers([vals], ["amount"])
+        if vals.get("state") == "cancel" and self.filtered(lambda p: p.state != "open"):
+            raise UserError(_("Only an open promise can be cancelled."))
+        if not self.env.su:
+            self._collection_check_user_write(vals)
+        result = super().write(vals)
+        if vals.get("state") == "cancel":
+            self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
+                "progress", only_from=("promised",)
+            )
+        return result
+
+    @api.model
+    def _collection_user_create_values(self, vals_list):
+        """A user records a promise made today, by them, open and not yet evaluated."""
+        for vals in vals_list:
+            if (
+                vals.get("state", "open") != "open"
+                or vals.get("amount_paid")
+                or vals.get("date_evaluated")
+                or vals.get("interaction_id")
+            ):
+                raise UserError(
+                    _(
+                        "A new promise to pay is open: its status, amount paid, evaluation "
+                        "date and contact are set by Odoo."
+                    )
+                )
+        server_values = {
+            "date": fields.Date.context_today(self),
+            "user_id": self.env.uid,
+            "state": "open",
+            "amount_paid": 0.0,
+            "date_evaluated": False,
+            "interaction_id": False,
+        }
+        return [{**vals, **server_values} for vals in vals_list]
+
+    def _collection_check_user_write(self, vals):
+        """Users change the terms and the note of a promise; its status only by
+        cancelling it, on a case they work on (hr.leave checks its state writes the
+        same way)."""
+        if SERVER_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "The made-on date, the author, the amount paid, the evaluation date and "
+                    "the contact of a promise to pay are set by Odoo."
+                )
+            )
+        if "state" in vals:
+            if vals["state"] != "cancel":
+                raise UserError(
+                    _("The status of a promise follows the payments: it can only be cancelled.")
+                )
+            self.check_access("write")
+            self.case_id.check_access("write")
 
     def _collection_check_cases(self):
         """Only who may work a case records a promise on it (access rules of the user),
@@ -181,12 +243,7 @@ class CollectionPromise(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_cancel(self):
-        if self.filtered(lambda p: p.state != "open"):
-            raise UserError(_("Only an open promise can be cancelled."))
         self.write({"state": "cancel"})
-        self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
-            "progress", only_from=("promised",)
-        )
         return True
 
     def action_evaluate(self):
@@ -296,10 +353,11 @@ class CollectionPromise(models.Model):
                 else:
                     broken |= promise
             if currency.compare_amounts(paid, promise.amount_paid) != 0:
-                promise.amount_paid = paid
+                promise.sudo().amount_paid = paid
+        # status and amount paid are the evaluation's, whoever asked for it
         for state, todo in (("kept", kept), ("partial", partial), ("broken", broken)):
             if todo:
-                todo.write({"state": state, "date_evaluated": date})
+                todo.sudo().write({"state": state, "date_evaluated": date})
         kept._collection_after_kept()
         (partial | broken)._collection_after_broken()
         return kept | partial | broken

@@ -168,3 +168,107 @@ class TestPromiseIntegrity(CollectionCommon):
             interaction.with_user(self.collector).promise_amount = 50
         with self.assertRaisesText(UserError, "set by Odoo"):
             interaction.with_user(self.collector).promise_id = False
+
+    # ------------------------------------------------------------------ fields set by Odoo
+    def test_made_on_date_and_author_are_set_by_odoo(self):
+        promise = self._promise(
+            self.own,
+            user=self.collector,
+            date=TODAY - timedelta(days=30),
+            user_id=self.collector_2.id,
+        )
+        self.assertEqual(promise.date, TODAY)
+        self.assertEqual(promise.user_id, self.collector)
+        for user in (self.collector, self.manager):
+            for values in ({"date": TODAY - timedelta(days=30)}, {"user_id": user.id}):
+                with (
+                    self.subTest(user=user.login, values=values),
+                    self.assertRaisesText(UserError, "set by Odoo"),
+                ):
+                    promise.with_user(user).write(values)
+        self.assertEqual(promise.date, TODAY)
+
+    def test_status_and_amount_paid_follow_the_payments_only(self):
+        promise = self._promise(self.own, user=self.collector)
+        with freeze_time(TODAY):
+            contact = self.env["collection.interaction"].create(
+                {"case_id": self.own.id, "outcome": "reached"}
+            )
+        attempts = (
+            {"state": "kept", "amount_paid": 999},
+            {"state": "kept"},
+            {"amount_paid": 999},
+            {"date_evaluated": TODAY},
+            {"interaction_id": contact.id},
+        )
+        for user in (self.collector, self.manager):
+            for values in attempts:
+                with self.subTest(user=user.login, values=values), self.assertRaises(UserError):
+                    promise.with_user(user).write(values)
+        self.assertEqual(promise.state, "open")
+        self.assertEqual(promise.amount_paid, 0)
+        self.assertFalse(promise.interaction_id)
+        for values in ({"state": "kept"}, {"amount_paid": 100}, {"date_evaluated": TODAY}):
+            with self.subTest(values=values), self.assertRaises(UserError):
+                self._promise(self.own, user=self.collector, **values)
+        with self.assertRaises(UserError):
+            self._promise(self.own, user=self.collector, interaction_id=contact.id)
+        # the evaluation sets them, whoever asks for it
+        self._pay(self.own.invoice_ids, 100, TODAY + timedelta(days=1))
+        with freeze_time(TODAY + timedelta(days=1)):
+            promise.with_user(self.collector).action_evaluate()
+        self.assertEqual(promise.state, "kept")
+        self.assertEqual(promise.amount_paid, 100)
+
+    def test_only_who_works_the_case_cancels_a_promise(self):
+        promise = self._promise(self.own, user=self.collector)
+        with self.assertRaises(AccessError):
+            promise.with_user(self.collector_2).action_cancel()
+        with self.assertRaises(AccessError):
+            promise.with_user(self.collector_2).write({"state": "cancel"})
+        self.assertEqual(self.own.stage_id.kind, "promised")
+        promise.with_user(self.collector).action_cancel()
+        self.assertEqual(promise.state, "cancel")
+        self.assertEqual(self.own.stage_id.kind, "progress")
+        with self.assertRaisesText(UserError, "only be cancelled"):
+            promise.with_user(self.manager).write({"state": "open"})
+        with self.assertRaisesText(UserError, "Only an open promise"):
+            promise.with_user(self.manager).action_cancel()
+
+    def test_amounts_must_be_numbers(self):
+        for amount in (float("nan"), float("inf"), float("-inf"), "nan", "lots"):
+            with self.subTest(amount=amount):
+                with self.assertRaisesText(ValidationError, "must be a number"):
+                    self._promise(self.own, user=self.collector, amount=amount)
+                with freeze_time(TODAY), self.assertRaisesText(ValidationError, "must be a number"):
+                    self.env["collection.interaction"].with_user(self.collector).create(
+                        {
+                            "case_id": self.own.id,
+                            "outcome": "promise",
+                            "promise_amount": amount,
+                            "promise_date": TODAY + timedelta(days=5),
+                        }
+                    )
+        promise = self._promise(self.own, user=self.collector)
+        with self.assertRaisesText(ValidationError, "must be a number"):
+            promise.with_user(self.collector).write({"amount": float("nan")})
+        with self.assertRaisesText(ValidationError, "positive"):
+            promise.with_user(self.collector).write({"amount": 0})
+        promise.with_user(self.collector).note = "   "
+        self.assertEqual(promise.amount, 100)
+
+    def test_collector_records_a_promise_from_the_case_form(self):
+        action = self.own.with_user(self.collector).action_new_promise()
+        with freeze_time(TODAY):
+            form = Form(
+                self.env["collection.promise"]
+                .with_user(self.collector)
+                .with_context(action["context"])
+            )
+            form.amount = 250
+            form.date_promised = TODAY + timedelta(days=10)
+            promise = form.save()
+        self.assertEqual(promise.case_id, self.own)
+        self.assertEqual(promise.partner_id, self.own.partner_id)
+        self.assertEqual((promise.date, promise.user_id), (TODAY, self.collector))
+        self.assertEqual(self.own.stage_id.kind, "promised")
