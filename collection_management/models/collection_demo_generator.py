@@ -82,6 +82,14 @@ CHINESE_WORDS = [
 CHINESE_KINDS = ["贸易", "物流", "食品", "纺织", "电子", "建材", "医药", "汽配", "商贸", "包装"]
 
 
+# customers of the story with recent invoices only: (name, days until due, amount)
+STORY_REMINDED = [
+    ("Lumen Harbor Retail", 5, 4200.0),
+    ("杭州嘉禾电子有限公司", -10, 12800.0),
+    ("Summit Quartz Foods", -25, 7650.0),
+]
+
+
 class CollectionDemoGenerator(models.AbstractModel):
     """Fills a database with customers and posted customer invoices whose due dates are
     spread from 20 days ahead to 400 days ago, some partly or fully paid, in one or two
@@ -209,38 +217,44 @@ class CollectionDemoGenerator(models.AbstractModel):
             )
         return journal
 
+    def _demo_invoice_values(self, journal, partner, due, term, amount, ref, label):
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "journal_id": journal.id,
+            "company_id": journal.company_id.id,
+            "invoice_date": due - timedelta(days=term),
+            "invoice_date_due": due,
+            "ref": ref,
+            "invoice_line_ids": [
+                fields.Command.create(
+                    {
+                        "name": label,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "account_id": journal.default_account_id.id,
+                        "tax_ids": [fields.Command.clear()],
+                    }
+                )
+            ],
+        }
+
     def _demo_invoices(self, company, partners, count, rng, today):
         journal = self._demo_journal(company, "sale")
-        account = journal.default_account_id
         vals_list = []
         for _index in range(count):
             due = today + timedelta(days=rng.randint(-400, 20))
             term = rng.choice([0, 15, 30, 30, 45, 60])
             amount = round(rng.uniform(500, 50000), 2)
+            partner = rng.choice(partners)
+            ref = "PO-%06d" % rng.randint(1, 999999)
+            label = rng.choice(["Goods delivered", "Services", "货物", "技术服务费"])
             vals_list.append(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": rng.choice(partners).id,
-                    "journal_id": journal.id,
-                    "company_id": company.id,
-                    "invoice_date": due - timedelta(days=term),
-                    "invoice_date_due": due,
-                    "ref": "PO-%06d" % rng.randint(1, 999999),
-                    "invoice_line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": rng.choice(
-                                    ["Goods delivered", "Services", "货物", "技术服务费"]
-                                ),
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "account_id": account.id,
-                                "tax_ids": [fields.Command.clear()],
-                            }
-                        )
-                    ],
-                }
+                self._demo_invoice_values(journal, partner, due, term, amount, ref, label)
             )
+        return self._demo_post(vals_list)
+
+    def _demo_post(self, vals_list):
         moves = self.env["account.move"]
         for chunk in split_every(self.BATCH, vals_list):
             batch = self.env["account.move"].create(list(chunk))
@@ -363,15 +377,29 @@ class CollectionDemoGenerator(models.AbstractModel):
                     "method": "round_robin",
                 }
             )
+        reminded = self._demo_story_reminded_customers(company, today)
         self.env["collection.followup"]._collection_run(company, today)
         cases = self.env["collection.case"]._collection_sync(company, today)
         cases = cases.filtered(lambda c: c.amount_due > 0).sorted(lambda c: -c.amount_due)
+        result = {"cases": len(cases), "reminded": len(reminded)}
         if len(cases) < 7:
-            return {"cases": len(cases)}
+            return result
         legal, promised, broken, disputed, settled, returned = cases[:6]
-        # in legal action, with a lawyer, a docket number and costs
-        legal._collection_escalate(_("Escalated to legal action (demo)."))
-        legal.write(
+        self._demo_story_legal(legal, legal_officer, today)
+        self._demo_story_promises(promised, broken, today)
+        self._demo_story_dispute(disputed, today)
+        settled._collection_close("settled", _("Instalment agreement signed (demo)."))
+        returned._collection_close("returned", _("Sales renegotiates the contract (demo)."))
+        for case in cases[6:12]:
+            self.env["collection.interaction"].create(
+                {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
+            )
+        return result
+
+    def _demo_story_legal(self, case, legal_officer, today):
+        """In legal action, with a lawyer, a docket number and costs."""
+        case._collection_escalate(_("Escalated to legal action (demo)."))
+        case.write(
             {
                 "legal_user_id": legal_officer.id,
                 "legal_docket": "(2026)沪0101民初1234号",
@@ -380,13 +408,16 @@ class CollectionDemoGenerator(models.AbstractModel):
         )
         self.env["collection.legal.cost"].create(
             {
-                "case_id": legal.id,
+                "case_id": case.id,
                 "description": _("Court filing fee"),
                 "cost_type": "court",
-                "amount": round(legal.amount_due * 0.02, 2),
+                "amount": round(case.amount_due * 0.02, 2),
             }
         )
-        # a call that ended in a promise to pay next week
+
+    def _demo_story_promises(self, promised, broken, today):
+        """A call that ended in a promise to pay next week, and a promise made three
+        weeks ago and not kept."""
         self.env["collection.interaction"].with_user(promised.collector_id or self.env.user).create(
             {
                 "case_id": promised.id,
@@ -398,41 +429,65 @@ class CollectionDemoGenerator(models.AbstractModel):
                 "next_action_date": today + timedelta(days=8),
             }
         )
-        # a promise made three weeks ago and not kept
-        promise = self.env["collection.promise"].create(
-            {
-                "case_id": broken.id,
-                "amount": round(broken.amount_due / 3, 2),
-                "date": today - timedelta(days=21),
-                "date_promised": today - timedelta(days=14),
-            }
+        # history written as it happened, which a user's own promise cannot be (a user
+        # records a promise made today)
+        promise = (
+            self.env["collection.promise"]
+            .sudo()
+            .create(
+                {
+                    "case_id": broken.id,
+                    "amount": round(broken.amount_due / 3, 2),
+                    "date": today - timedelta(days=21),
+                    "date_promised": today - timedelta(days=14),
+                }
+            )
         )
         promise._collection_evaluate(today)
-        # a disputed invoice
-        disputed.invoice_ids[:1].write(
+
+    def _demo_story_dispute(self, case, today):
+        case.invoice_ids[:1].write(
             {
                 "collection_dispute_reason_id": self.env.ref(
                     "collection_management.dispute_reason_quality"
                 ).id,
-                "collection_dispute_user_id": disputed.collector_id.id,
+                "collection_dispute_user_id": case.collector_id.id,
                 "collection_dispute_end_date": today + timedelta(days=30),
             }
         )
         self.env["collection.interaction"].create(
             {
-                "case_id": disputed.id,
+                "case_id": case.id,
                 "channel": "visit",
                 "outcome": "dispute",
                 "note": _("Goods of the last delivery were damaged; the customer sent photos."),
             }
         )
-        settled._collection_close("settled", _("Instalment agreement signed (demo)."))
-        returned._collection_close("returned", _("Sales renegotiates the contract (demo)."))
-        for case in cases[6:12]:
-            self.env["collection.interaction"].create(
-                {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
+
+    def _demo_story_reminded_customers(self, company, today):
+        """Customers whose invoices are all recent: the run reminds them by itself and
+        moves their invoices to a level. The generated customers owe for a year and more,
+        so their follow-ups are final notices waiting for review."""
+        journal = self._demo_journal(company, "sale")
+        chinese = self.env["res.lang"]._lang_get("zh_CN")
+        vals_list = []
+        for index, (name, due_in_days, amount) in enumerate(STORY_REMINDED, start=1):
+            partner = self.env["res.partner"].create(
+                {
+                    "name": name,
+                    "ref": "R%04d" % index,
+                    "is_company": True,
+                    "customer_rank": 1,
+                    "email": "ar.reminded%d@customer.example.com" % index,
+                    "lang": "zh_CN" if not name.isascii() and chinese else "en_US",
+                }
             )
-        return {"cases": len(cases)}
+            due = today + timedelta(days=due_in_days)
+            ref = "PO-R%04d" % index
+            vals_list.append(
+                self._demo_invoice_values(journal, partner, due, 30, amount, ref, "Services")
+            )
+        return self._demo_post(vals_list).partner_id
 
     def _demo_story_users(self, company):
         users = self.env["res.users"].with_context(no_reset_password=True)

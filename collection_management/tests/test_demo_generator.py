@@ -1,6 +1,9 @@
+import base64
+import io
 from datetime import date
 
 from freezegun import freeze_time
+from openpyxl import load_workbook
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -96,3 +99,37 @@ class TestDemoGenerator(CollectionCommon):
         )
         with self.assertRaises(UserError):
             generator.with_user(self.collector).story()
+
+    @freeze_time("2026-06-30")
+    def test_demo_story_has_reminders_sent_and_every_report_exports(self):
+        """The demo database shows invoices moved to follow-up levels by a run, and
+        every Excel report opens on it."""
+        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator.generate(customers=15, invoices=90, seed=11)
+        generator.story()
+        invoices = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        self.assertTrue(invoices.filtered("collection_level_id"), "reminders were sent")
+        self.assertTrue(
+            self.env["collection.followup"].search_count(
+                [("company_id", "=", self.company.id), ("state", "=", "done")]
+            )
+        )
+        today = date(2026, 6, 30)
+        for report_type in ("aging", "collector", "cases", "overdue_list"):
+            wizard = self.env["collection.report.wizard"].create(
+                {"report_type": report_type, "date": today, "date_from": date(2026, 1, 1)}
+            )
+            wizard.action_export()
+            book = load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+            sheet = book.worksheets[0]
+            self.assertGreater(sheet.max_row, 3, report_type)
+            if report_type == "aging":
+                header = [cell.value for cell in sheet[3]]
+                levels = {row[header.index("Follow-up level")].value for row in sheet.iter_rows(4)}
+                self.assertTrue(levels & set(invoices.collection_level_id.mapped("name")))
