@@ -7,9 +7,18 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .collection_values import check_numbers
+
 RISK_POINTS = {"low": 0, "medium": 5, "high": 10, "critical": 15}
 LIMITATION_WARNINGS = (90, 30, 7)
 LEGAL_REQUEST_FIELDS = {"legal_request_user_id", "legal_request_date", "legal_request_note"}
+LEGAL_AMOUNT_FIELDS = (
+    "legal_claim_principal",
+    "legal_claim_interest",
+    "legal_claim_fees",
+    "legal_claim_costs",
+    "legal_judgment_amount",
+)
 CASE_PROCESS_FIELDS = {
     "name",
     "partner_id",
@@ -501,9 +510,24 @@ class CollectionCase(models.Model):
             )
         return parts
 
+    @api.constrains(*LEGAL_AMOUNT_FIELDS)
+    def _check_legal_amounts(self):
+        for case in self:
+            for name in LEGAL_AMOUNT_FIELDS:
+                amount = case[name]
+                if not math.isfinite(amount) or amount < 0:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of %(case)s must be a positive amount or zero.",
+                            field=self._fields[name]._description_string(self.env),
+                            case=case.name,
+                        )
+                    )
+
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        check_numbers(self, vals_list)
         if not self.env.su:
             for vals in vals_list:
                 self._collection_check_user_create(vals)
@@ -520,6 +544,7 @@ class CollectionCase(models.Model):
         return cases
 
     def write(self, vals):
+        check_numbers(self, [vals])
         self._collection_check_user_write(vals)
         self._collection_check_legal_write(vals)
         if vals.get("legal_stage_id"):

@@ -1,5 +1,9 @@
+import math
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from .collection_values import check_numbers
 
 
 class CollectionLegalCost(models.Model):
@@ -50,10 +54,24 @@ class CollectionLegalCost(models.Model):
                 cost.amount, company.currency_id, company, cost.date or fields.Date.today()
             )
 
-    @api.constrains("amount")
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals])
+        return super().write(vals)
+
+    @api.constrains("amount", "description")
     def _check_amount(self):
         for cost in self:
-            if cost.currency_id.compare_amounts(cost.amount, 0) <= 0:
+            if not (cost.description or "").strip():
+                raise ValidationError(_("A legal cost needs a description."))
+            if (
+                not math.isfinite(cost.amount)
+                or cost.currency_id.compare_amounts(cost.amount, 0) <= 0
+            ):
                 raise ValidationError(
                     _("A legal cost must be a positive amount (%(cost)s).", cost=cost.description)
                 )

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CollectionCommon
@@ -170,3 +170,28 @@ class TestCaseWritesOverJsonRpc(HttpCase):
         progress = self.env["collection.stage"]._collection_stage("progress")
         answer = self._call("collection.case", "write", [case.ids, {"stage_id": progress.id}])
         self.assertIs(answer.get("result"), True, answer)
+
+
+@tagged("post_install", "-at_install")
+class TestLegalAmountsAreNumbers(CollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        partner = cls._customer("Sued Ltd")
+        cls.case = cls.env["collection.case"].create({"partner_id": partner.id})
+
+    def test_nan_infinite_and_negative_claims_are_refused(self):
+        for value in (float("nan"), float("inf"), -5.0):
+            for name in ("legal_claim_principal", "legal_judgment_amount"):
+                with self.subTest(field=name, value=value), self.assertRaises(ValidationError):
+                    self.case.with_user(self.legal_officer).write({name: value})
+
+    def test_legal_cost_needs_a_real_amount_and_a_description(self):
+        costs = self.env["collection.legal.cost"].with_user(self.manager)
+        for values in (
+            {"description": "Court fee", "amount": float("nan")},
+            {"description": "Court fee", "amount": float("inf")},
+            {"description": "   ", "amount": 50},
+        ):
+            with self.subTest(values=values), self.assertRaises(ValidationError):
+                costs.create({"case_id": self.case.id, **values})
