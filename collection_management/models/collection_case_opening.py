@@ -1,0 +1,187 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+
+class CollectionCase(models.Model):
+    """Where a case opens: customers over the company thresholds get a case (or their
+    overdue invoices join the open one), a collector is assigned; the daily job."""
+
+    _inherit = "collection.case"
+
+    @api.model
+    def _collection_thresholds(self, company, date):
+        """Overdue customers of ``company`` on ``date``: commercial partner → (overdue
+        amount, oldest due date), from one grouped read."""
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", date),
+                ("collection_exclude", "=", False),
+                # invoices of a closed case (returned, written off) stay with it
+                "|",
+                ("collection_case_id", "=", False),
+                ("collection_case_id.is_closed", "=", False),
+            ],
+            ["commercial_partner_id"],
+            ["amount_residual_signed:sum", "invoice_date_due:min"],
+        )
+        return {partner: (amount, oldest) for partner, amount, oldest in groups}
+
+    @api.model
+    def _collection_sync(self, company, date=None, partners=None, force_partners=None):
+        """Open cases for the customers over the company thresholds, join their new
+        overdue invoices, assign collectors and close the paid cases.
+
+        ``partners`` restricts the customers considered; ``force_partners`` get a case
+        even under the thresholds (escalation). Returns the open cases of the customers
+        considered. Set-based: the number of queries does not grow with the cases.
+        """
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        self = self.with_company(company)  # noqa: PLW0642
+        force_partners = force_partners or self.env["res.partner"]
+        overdue = self._collection_thresholds(company, date)
+        if partners is not None:
+            keep = partners.commercial_partner_id | force_partners
+            overdue = {p: v for p, v in overdue.items() if p in keep}
+        currency = company.currency_id
+        wanted = self.env["res.partner"].concat(
+            *(
+                partner
+                for partner, (amount, oldest) in overdue.items()
+                if currency.compare_amounts(amount, company.collection_case_min_amount) >= 0
+                and currency.compare_amounts(amount, 0) > 0
+                and (date - oldest).days >= company.collection_case_min_days
+            )
+        )
+        wanted |= force_partners.commercial_partner_id
+        open_cases = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("is_closed", "=", False),
+                ("partner_id", "in", list({p.id for p in overdue} | set(wanted.ids))),
+            ]
+        )
+        with_case = open_cases.partner_id
+        # the process opens cases, for whoever runs it
+        new_cases = (
+            self.with_context(mail_create_nolog=True)
+            .sudo()
+            .create(
+                [
+                    {"partner_id": partner.id, "company_id": company.id, "date_open": date}
+                    for partner in wanted - with_case
+                ]
+            )
+        )
+        new_cases = new_cases.sudo(self.env.su)
+        open_cases |= new_cases
+        open_cases._collection_join_invoices(date)
+        new_cases._collection_assign()
+        openings = {}
+        for case in new_cases:
+            openings[case.id] = _(
+                "Case opened: %(amount)s overdue since %(date)s.",
+                amount=case.currency_id.format(case.amount_due),
+                date=fields.Date.to_string(case.oldest_due_date) or "",
+            )
+        new_cases._message_log_batch(openings)
+        return open_cases
+
+    def _collection_join_invoices(self, date):
+        """Overdue invoices of the cases' customers that belong to no case join them."""
+        if not self:
+            return
+        by_key = {(case.partner_id.id, case.company_id.id): case for case in self}
+        invoices = self.env["account.move"].search_fetch(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("commercial_partner_id", "in", self.partner_id.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", date),
+                ("collection_exclude", "=", False),
+                ("collection_case_id", "=", False),
+            ],
+            ["commercial_partner_id", "company_id", "amount_residual_signed"],
+        )
+        joining = [
+            (invoice.id, by_key[key])
+            for invoice in invoices
+            if (key := (invoice.commercial_partner_id.id, invoice.company_id.id)) in by_key
+        ]
+        if not joining:
+            return
+        # one statement for every joining invoice: the ORM write of posted moves runs
+        # the accounting checks per move, which nothing here needs
+        self.env["account.move"].flush_model(["amount_residual_signed", "collection_case_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m
+                      SET collection_case_id = v.case_id,
+                          collection_case_assigned = m.amount_residual_signed
+                     FROM (VALUES %s) AS v(move_id, case_id)
+                    WHERE m.id = v.move_id""",
+                SQL(", ").join(SQL("(%s, %s)", move_id, case.id) for move_id, case in joining),
+            )
+        )
+        moves = self.env["account.move"].browse(move_id for move_id, _case in joining)
+        moves.invalidate_recordset(["collection_case_id", "collection_case_assigned"])
+        moves.modified(["collection_case_id", "collection_case_assigned"])
+        self.invalidate_recordset(["invoice_ids"])
+        cases = self.browse({case.id for _move_id, case in joining})
+        for name in ("amount_assigned", "amount_due", "oldest_due_date"):
+            self.env.add_to_compute(self._fields[name], cases)
+
+    def _collection_assign(self):
+        """Give the cases without collector one, by the customer's own collector first,
+        then by the assignment rules; assigned cases move to the Assigned stage."""
+        # callers checked their rights: assignment is the process's, not the user's
+        todo = self.sudo().filtered(lambda c: not c.collector_id and not c.is_closed)
+        if not todo:
+            return
+        today = fields.Date.context_today(self)
+        available = self.env["res.users"]._collection_available(today)
+        rest = self.browse()
+        per_user = defaultdict(self.browse)
+        for case in todo:
+            own = case.partner_id.with_company(case.company_id).collector_id
+            if own and own in available:
+                per_user[own] |= case
+            else:
+                rest |= case
+        for user, cases in per_user.items():
+            cases.collector_id = user
+        if rest:
+            self.env["collection.assignment.rule"]._collection_apply(rest, today)
+        assigned = todo.filtered("collector_id")
+        assigned._collection_move_to("assigned", only_from=("new",))
+        if assigned:
+            assigned.filtered(lambda c: not c.next_action_date).write({"next_action_date": today})
+
+    @api.model
+    def _cron_collection_cases(self):
+        """Daily: open and join cases, assign, close paid ones, refresh days and scores."""
+        today = fields.Date.context_today(self)
+        self.env["collection.job"]._collection_isolated(
+            _("Collections: case opening and closing"),
+            self.env.user.company_ids.sorted("id"),
+            lambda company: self.with_company(company)._collection_daily(company, today),
+        )
+
+    @api.model
+    def _collection_daily(self, company, today):
+        """One company's daily pass: open and join cases, close the paid ones, refresh
+        the days overdue and scores (they depend on today's date)."""
+        self._collection_sync(company, today)
+        open_cases = self.search([("company_id", "=", company.id), ("is_closed", "=", False)])
+        open_cases._collection_close_paid(today)
+        open_cases = open_cases.filtered(lambda c: not c.is_closed)
+        self.env.add_to_compute(self._fields["days_overdue"], open_cases)
+        self.env.add_to_compute(self._fields["priority_score"], open_cases)
+        open_cases.flush_recordset()
