@@ -59,19 +59,23 @@ class CollectionCaseRecord(models.AbstractModel):
 
     @api.model
     def _collection_check_numbers(self, vals_list, field_names):
-        """NaN, infinity or text can reach the server over RPC: refuse them clearly
-        before the ORM converts (and chokes on) them."""
-        for vals in vals_list:
-            for name in field_names:
-                value = vals.get(name)
-                try:
-                    finite = value is False or math.isfinite(float(value or 0.0))
-                except (TypeError, ValueError):
-                    finite = False
-                if not finite:
-                    raise ValidationError(
-                        _(
-                            "%(field)s must be a number.",
-                            field=self._fields[name]._description_string(self.env),
-                        )
+        check_numbers(self, vals_list, field_names)
+
+
+def check_numbers(model, vals_list, field_names):
+    """NaN, infinity or text can reach the server over RPC: refuse them with a clear
+    message before the ORM converts (and chokes on) them."""
+    for vals in vals_list:
+        for name in field_names:
+            value = vals.get(name)
+            try:
+                finite = value is False or math.isfinite(float(value or 0.0))
+            except (TypeError, ValueError):
+                finite = False
+            if not finite:
+                raise ValidationError(
+                    model.env._(
+                        "%(field)s must be a number.",
+                        field=model._fields[name]._description_string(model.env),
                     )
+                )

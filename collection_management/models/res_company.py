@@ -1,6 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .collection_case_record import check_numbers
+
+# numeric collection settings: (lowest, highest) accepted, None for no upper bound
+SETTING_BOUNDS = {
+    "collection_limitation_years": (1, 30),
+    "collection_case_min_amount": (0, None),
+    "collection_case_min_days": (0, 3650),
+    "collection_promise_grace_days": (0, 365),
+    "collection_promise_max_days": (1, 3650),
+    "collection_demand_days": (1, 365),
+}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -48,39 +60,52 @@ class ResCompany(models.Model):
         "collection manager can override, and the override is logged.",
     )
 
-    @api.constrains(
-        "collection_promise_grace_days",
-        "collection_demand_days",
-        "collection_limitation_years",
-        "collection_case_min_amount",
-        "collection_case_min_days",
-        "collection_promise_max_days",
-    )
+    @api.constrains(*SETTING_BOUNDS)
     def _check_collection_settings(self):
         for company in self:
-            if company.collection_demand_days < 1:
-                raise ValidationError(_("A demand letter must give at least one day to pay."))
-            if company.collection_promise_grace_days < 0:
-                raise ValidationError(_("The grace period of promises cannot be negative."))
-            if not 1 <= company.collection_promise_max_days <= 3650:
-                raise ValidationError(
-                    _(
-                        "Promises to pay can be made for between 1 and %(maximum)s days ahead.",
-                        maximum=3650,
-                    )
-                )
-            if company.collection_limitation_years < 1:
-                raise ValidationError(_("The limitation period must be at least one year."))
-            if company.collection_case_min_amount < 0 or company.collection_case_min_days < 0:
-                raise ValidationError(
-                    _("The amount and the days overdue that open a case cannot be negative.")
-                )
+            for name, (lowest, highest) in SETTING_BOUNDS.items():
+                if company[name] < lowest or (highest is not None and company[name] > highest):
+                    raise ValidationError(company._collection_setting_error(name))
+
+    def _collection_setting_error(self, name):
+        highest = SETTING_BOUNDS[name][1]
+        messages = {
+            "collection_limitation_years": _(
+                "The limitation period must be at least one year and at most %(highest)s years.",
+                highest=highest,
+            ),
+            "collection_case_min_amount": _(
+                "The amount overdue that opens a case cannot be negative."
+            ),
+            "collection_case_min_days": _(
+                "The days overdue that open a case cannot be negative or more than %(highest)s.",
+                highest=highest,
+            ),
+            "collection_promise_grace_days": _(
+                "The grace period of promises cannot be negative or longer than %(highest)s days.",
+                highest=highest,
+            ),
+            "collection_promise_max_days": _(
+                "Promises to pay can be made for between 1 and %(highest)s days ahead.",
+                highest=highest,
+            ),
+            "collection_demand_days": _(
+                "A demand letter must give at least one day and at most %(highest)s days to pay.",
+                highest=highest,
+            ),
+        }
+        return messages[name]
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_numbers(self, vals_list, SETTING_BOUNDS)
         companies = super().create(vals_list)
         companies._collection_ensure_default_policy()
         return companies
+
+    def write(self, vals):
+        check_numbers(self, [vals], SETTING_BOUNDS)
+        return super().write(vals)
 
     def _collection_ensure_default_policy(self):
         """Give each company without a default policy a copy of the shipped one."""

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .collection_case_record import check_numbers
+from .res_company import SETTING_BOUNDS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -28,3 +31,12 @@ class ResConfigSettings(models.TransientModel):
     collection_demand_days = fields.Integer(
         related="company_id.collection_demand_days", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, SETTING_BOUNDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], SETTING_BOUNDS)
+        return super().write(vals)

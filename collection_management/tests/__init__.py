@@ -17,6 +17,7 @@ from . import (
     test_reports,
     test_screenshots,
     test_security,
+    test_settings,
     test_simulation,
     test_tour,
     test_translation,
