@@ -364,19 +364,6 @@ class CollectionFollowup(models.Model):
         return last, pending
 
     @api.model
-    def _collection_due_level(self, levels, days, current):
-        """Highest of ``levels`` (sorted by delay) reached after ``days`` and above
-        ``current``."""
-        floor = current.delay_days if current else None
-        due = None
-        for level in levels:
-            if level.delay_days > days:
-                break
-            if floor is None or level.delay_days > floor:
-                due = level
-        return due
-
-    @api.model
     def _collection_decide(self, company, date, partners=None):
         """Decide, for every customer of ``company``, the follow-up due on ``date``.
 
@@ -404,7 +391,7 @@ class CollectionFollowup(models.Model):
             if partner in pending:
                 skipped["pending"] |= partner
                 continue
-            policy = partner.with_company(company).collection_policy_id or default_policy
+            policy = partner._collection_policy(company)
             if not policy or not policy.level_ids:
                 skipped["no_policy"] |= partner
                 continue
@@ -425,11 +412,10 @@ class CollectionFollowup(models.Model):
         due date lists only overdue invoices (a formal demand never claims what is not
         due yet); a reminder before the due date lists the invoices it concerns."""
         currency = policy.company_id.currency_id
-        levels = policy._levels_by_delay()
         level, rows = None, []
         for move in moves:
             days = (date - move.invoice_date_due).days
-            due = self._collection_due_level(levels, days, move.collection_level_id)
+            due = policy._due_level(days, above=move.collection_level_id)
             if due and (not level or due.delay_days > level.delay_days):
                 level = due
             rows.append((move, days, due))
@@ -635,10 +621,9 @@ class CollectionFollowup(models.Model):
         """Each invoice goes to the highest level its own days overdue reached."""
         per_level = defaultdict(lambda: self.env["account.move"])
         for followup in self:
-            levels = followup.policy_id._levels_by_delay()
             for move in followup.invoice_ids:
                 days = (followup.date - move.invoice_date_due).days
-                due = self._collection_due_level(levels, days, move.collection_level_id)
+                due = followup.policy_id._due_level(days, above=move.collection_level_id)
                 if due:
                     per_level[(due, followup.date)] |= move
                 else:
