@@ -202,3 +202,50 @@ class TestCaseAssignment(CollectionCommon):
             self.env["collection.case.reassign"].with_user(self.collector).create(
                 {"case_ids": cases.ids, "collector_id": self.collector.id}
             ).action_reassign()
+
+    def _cases_of(self, collector, amounts):
+        cases = self._cases(amounts)
+        cases.collector_id = collector
+        cases._collection_move_to("assigned")
+        return cases
+
+    def test_archived_collector_hands_open_cases_back_to_the_rules(self):
+        cases = self._cases_of(self.collector, [100, 200])
+        self.rule_model.create(
+            {"name": "Everyone", "user_ids": [(6, 0, (self.collector | self.collector_2).ids)]}
+        )
+        with freeze_time(TODAY):
+            self.collector.write({"active": False})
+        self.assertEqual(cases.collector_id, self.collector_2)
+        for case in cases:
+            logged = case.message_ids.filtered(lambda m: "reassigned to" in m.body)
+            self.assertEqual(len(logged), 1)
+            self.assertIn(self.collector.name, logged.body)
+            self.assertIn(self.collector_2.name, logged.body)
+
+    def test_archived_collector_cases_no_rule_takes_stay_unassigned_and_managers_are_told(self):
+        cases = self._cases_of(self.collector, [100, 200])
+        with freeze_time(TODAY):
+            self.collector.write({"active": False})
+        self.assertFalse(cases.collector_id)
+        self.assertEqual(set(cases.mapped("stage_id.kind")), {"new"})
+        self.assertEqual(
+            self.case_model.with_user(self.collector_2).search([("id", "in", cases.ids)]),
+            cases,
+            "every collector sees the unassigned cases",
+        )
+        for case in cases:
+            self.assertTrue(case.message_ids.filtered(lambda m: "unassigned" in m.body))
+        told = self.env["mail.message"].search(
+            [("partner_ids", "in", self.manager.partner_id.ids), ("body", "ilike", cases[0].name)]
+        )
+        self.assertEqual(len(told), 1, "one notification for the managers")
+        self.assertIn(cases[1].name, told.body)
+
+    def test_deleted_collector_hands_open_cases_back_to_the_rules(self):
+        leaving = self._make_user("leaving", "collection_management.group_collection_collector")
+        cases = self._cases_of(leaving, [100])
+        self.rule_model.create({"name": "Everyone", "user_ids": [(6, 0, self.collector_2.ids)]})
+        with freeze_time(TODAY):
+            leaving.unlink()
+        self.assertEqual(cases.collector_id, self.collector_2)
