@@ -1,4 +1,5 @@
 from odoo import _, api, models
+from odoo.tools import SQL
 
 
 class AccountPartialReconcile(models.Model):
@@ -30,3 +31,39 @@ class AccountPartialReconcile(models.Model):
                         amount=case.currency_id.format(sum(paid.mapped("amount"))),
                     )
                 )
+
+    @api.model
+    def _collection_settlements_sql(self):
+        """What settled customer invoices, as an SQL subquery: one row per partial
+        reconciliation of an invoice, with the invoice, its case, customer and company,
+        the date, the amount (company currency) and whether a credit note settled it
+        rather than money. The one place that joins reconciliations to invoices; its
+        columns carry the fields to flush (``env.execute_query``)."""
+        move, line = self.env["account.move"], self.env["account.move.line"]
+
+        def column(alias, model, name):
+            return SQL.identifier(alias, name, to_flush=model._fields[name])
+
+        return SQL(
+            """SELECT apr.id AS partial_id, inv.id AS invoice_id, %(case)s AS case_id,
+                      %(partner)s AS partner_id, %(company)s AS company_id,
+                      %(date)s AS date, %(amount)s AS amount,
+                      %(settled_by)s = 'out_refund' AS by_credit_note
+                 FROM account_partial_reconcile apr
+                 JOIN account_move_line dl ON dl.id = %(debit)s
+                 JOIN account_move inv ON inv.id = %(debit_move)s
+                 JOIN account_move_line cl ON cl.id = %(credit)s
+                 JOIN account_move cm ON cm.id = %(credit_move)s
+                WHERE %(invoice_type)s = 'out_invoice'""",
+            case=column("inv", move, "collection_case_id"),
+            partner=column("inv", move, "commercial_partner_id"),
+            company=column("inv", move, "company_id"),
+            date=column("apr", self, "max_date"),
+            amount=column("apr", self, "amount"),
+            settled_by=column("cm", move, "move_type"),
+            debit=column("apr", self, "debit_move_id"),
+            debit_move=column("dl", line, "move_id"),
+            credit=column("apr", self, "credit_move_id"),
+            credit_move=column("cl", line, "move_id"),
+            invoice_type=column("inv", move, "move_type"),
+        )

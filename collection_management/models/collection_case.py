@@ -242,25 +242,18 @@ class CollectionCase(models.Model):
         cases = self.filtered("id")
         if not cases:
             return {}, {}
-        self.env["account.partial.reconcile"].flush_model()
-        self.env["account.move.line"].flush_model(["move_id"])
-        self.env["account.move"].flush_model(["collection_case_id", "move_type"])
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT inv.collection_case_id,
-                          SUM(apr.amount) FILTER (WHERE cm.move_type = 'out_refund'),
-                          MAX(apr.max_date) FILTER (WHERE cm.move_type != 'out_refund')
-                     FROM account_partial_reconcile apr
-                     JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                     JOIN account_move inv ON inv.id = dl.move_id
-                     JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                     JOIN account_move cm ON cm.id = cl.move_id
-                    WHERE inv.collection_case_id = ANY(%s)
-                 GROUP BY inv.collection_case_id""",
+                """SELECT s.case_id,
+                          SUM(s.amount) FILTER (WHERE s.by_credit_note),
+                          MAX(s.date) FILTER (WHERE NOT s.by_credit_note)
+                     FROM (%s) s
+                    WHERE s.case_id = ANY(%s)
+                 GROUP BY s.case_id""",
+                self.env["account.partial.reconcile"]._collection_settlements_sql(),
                 cases.ids,
             )
         )
-        rows = self.env.cr.fetchall()
         return (
             {case_id: credited or 0.0 for case_id, credited, _paid in rows},
             {case_id: paid for case_id, _credited, paid in rows if paid},

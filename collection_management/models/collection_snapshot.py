@@ -60,59 +60,68 @@ class CollectionSnapshot(models.Model):
     def _collection_recovered(self, company, date_from, date_to, collectors=None):
         """Payments (not credit notes) received between the dates on invoices of cases,
         once in the case, per collector of the case: {user id: amount}."""
-        self.env["account.partial.reconcile"].flush_model()
-        self.env["collection.case"].flush_model(["collector_id"])
-        self.env["account.move"].flush_model(["collection_case_id"])
+        case = self.env["collection.case"]
         collector_filter = SQL("")
         if collectors is not None:
             collector_filter = SQL("AND k.collector_id = ANY(%s)", collectors.ids)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT k.collector_id, SUM(apr.amount)
-                     FROM account_partial_reconcile apr
-                     JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                     JOIN account_move inv ON inv.id = dl.move_id
-                     JOIN collection_case k ON k.id = inv.collection_case_id
-                     JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                     JOIN account_move cm ON cm.id = cl.move_id
-                    WHERE k.company_id = %s
-                      AND cm.move_type != 'out_refund'
-                      AND apr.max_date BETWEEN %s AND %s
-                      AND apr.max_date >= k.date_open
-                      AND k.collector_id IS NOT NULL
-                      %s
+                """SELECT k.collector_id, SUM(s.amount)
+                     FROM (%(settlements)s) s
+                     JOIN collection_case k ON k.id = s.case_id
+                    WHERE %(company)s = %(company_id)s
+                      AND NOT s.by_credit_note
+                      AND s.date BETWEEN %(date_from)s AND %(date_to)s
+                      AND s.date >= %(date_open)s
+                      AND %(collector)s IS NOT NULL
+                      %(collector_filter)s
                  GROUP BY k.collector_id""",
-                company.id,
-                date_from,
-                date_to,
-                collector_filter,
+                settlements=self.env["account.partial.reconcile"]._collection_settlements_sql(),
+                company=SQL.identifier("k", "company_id", to_flush=case._fields["company_id"]),
+                company_id=company.id,
+                date_from=date_from,
+                date_to=date_to,
+                date_open=SQL.identifier("k", "date_open", to_flush=case._fields["date_open"]),
+                collector=SQL.identifier(
+                    "k", "collector_id", to_flush=case._fields["collector_id"]
+                ),
+                collector_filter=collector_filter,
             )
         )
-        return dict(self.env.cr.fetchall())
+        return dict(rows)
 
     @api.model
     def _collection_credit_sales(self, company, date, periods):
         """Customer invoices of the ``periods`` 30-day periods before ``date`` (period 0
         ends on ``date``): {period: amount}."""
-        self.env["account.move"].flush_model()
-        self.env.cr.execute(
+        move = self.env["account.move"]
+
+        def column(name):
+            return SQL.identifier("account_move", name, to_flush=move._fields[name])
+
+        rows = self.env.execute_query(
             SQL(
-                """SELECT (%(date)s::date - invoice_date) / %(days)s AS period,
-                          SUM(amount_total_signed)
+                """SELECT (%(date)s::date - %(invoice_date)s) / %(days)s AS period,
+                          SUM(%(total)s)
                      FROM account_move
-                    WHERE company_id = %(company)s
-                      AND move_type = 'out_invoice'
-                      AND state = 'posted'
-                      AND invoice_date <= %(date)s
-                      AND invoice_date > %(date)s::date - %(span)s
+                    WHERE %(company)s = %(company_id)s
+                      AND %(move_type)s = 'out_invoice'
+                      AND %(state)s = 'posted'
+                      AND %(invoice_date)s <= %(date)s
+                      AND %(invoice_date)s > %(date)s::date - %(span)s
                  GROUP BY 1""",
                 date=date,
                 days=DSO_PERIOD_DAYS,
-                company=company.id,
+                company_id=company.id,
                 span=DSO_PERIOD_DAYS * periods,
+                invoice_date=column("invoice_date"),
+                total=column("amount_total_signed"),
+                company=column("company_id"),
+                move_type=column("move_type"),
+                state=column("state"),
             )
         )
-        return dict(self.env.cr.fetchall())
+        return dict(rows)
 
     @api.model
     def _collection_dso(self, receivables, sales):
