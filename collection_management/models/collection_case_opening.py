@@ -17,9 +17,7 @@ class CollectionCase(models.Model):
         groups = self.env["account.move"]._read_group(
             [
                 ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
+                *self.env["account.move"]._collection_open_invoice_domain(),
                 ("invoice_date_due", "<", date),
                 ("collection_exclude", "=", False),
                 # invoices of a closed case (returned, written off) stay with it
@@ -101,9 +99,7 @@ class CollectionCase(models.Model):
             [
                 ("company_id", "in", self.company_id.ids),
                 ("commercial_partner_id", "in", self.partner_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
+                *self.env["account.move"]._collection_open_invoice_domain(),
                 ("invoice_date_due", "<", date),
                 ("collection_exclude", "=", False),
                 ("collection_case_id", "=", False),

@@ -118,9 +118,7 @@ class ResPartner(models.Model):
         open_invoices = [
             ("company_id", "=", company.id),
             ("commercial_partner_id", "in", partners.ids),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            *self.env["account.move"]._collection_open_invoice_domain(),
         ]
         overdue = dict(
             self.env["account.move"]._read_group(
