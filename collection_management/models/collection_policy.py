@@ -1,11 +1,9 @@
-import math
 from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-# what PostgreSQL stores in an integer column
-INTEGER_RANGE = (-(2**31), 2**31 - 1)
+from .collection_values import check_numbers
 
 
 def normalized_name(name):
@@ -14,12 +12,10 @@ def normalized_name(name):
 
 
 def check_configuration_values(records, vals_list, bounds=None):
-    """Refuse, before anything reaches the database, the values a form or an RPC call
-    can send to a configuration model that PostgreSQL would refuse with a raw error
-    (an integer past its range fails the INSERT before any constraint runs) or that
-    the engine cannot use: a blank name, an integer out of ``bounds`` (field name ->
-    (lowest, highest), the database range by default), an amount that is not a finite
-    number. ``records`` is the empty model on create, the records written on write."""
+    """Refuse, before anything reaches the database, what a form or an RPC call can send
+    to a configuration model and the engine cannot use: a blank name, a number that is
+    not one or lies out of ``bounds`` (see ``check_numbers``). ``records`` is the empty
+    model on create, the records written on write."""
     env = records.env
     for vals in vals_list:
         if "name" in vals or not records:
@@ -31,39 +27,7 @@ def check_configuration_values(records, vals_list, bounds=None):
                         what=env["ir.model"].sudo()._get(records._name).name,
                     )
                 )
-        for fname, value in vals.items():
-            field = records._fields.get(fname)
-            if field and field.type in ("integer", "float", "monetary"):
-                _check_number(records, vals, field, value, (bounds or {}).get(fname))
-
-
-def _check_number(records, vals, field, value, bounds):
-    env = records.env
-    try:
-        number = float(value or 0)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValidationError(
-            env._(
-                "%(field)s of %(record)s is not a number.",
-                field=field._description_string(env),
-                record=vals.get("name") or ", ".join(records.mapped("display_name")),
-            )
-        )
-    if field.type != "integer":
-        return
-    low, high = bounds or INTEGER_RANGE
-    if not low <= number <= high:
-        raise ValidationError(
-            env._(
-                "%(field)s of %(record)s must lie between %(low)s and %(high)s.",
-                field=field._description_string(env),
-                record=vals.get("name") or ", ".join(records.mapped("display_name")),
-                low=low,
-                high=high,
-            )
-        )
+    check_numbers(records, vals_list, bounds)
 
 
 class CollectionPolicy(models.Model):

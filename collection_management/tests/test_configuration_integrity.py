@@ -131,11 +131,11 @@ class TestConfigurationValues(CollectionCommon):
     def test_amounts_that_are_not_numbers_are_refused(self):
         rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
         for value in (float("nan"), float("inf"), float("-inf")):
-            with self.assertRaisesText(ValidationError, "is not a number"):
+            with self.assertRaisesText(ValidationError, "must be a number"):
                 self.rule_model.create(
                     {"name": "X", "user_ids": [(6, 0, self.collector.ids)], "min_amount": value}
                 )
-            with self.assertRaisesText(ValidationError, "is not a number"):
+            with self.assertRaisesText(ValidationError, "must be a number"):
                 rule.write({"min_amount": value})
                 rule.flush_recordset()
 
