@@ -1,3 +1,5 @@
+# abstract models first: the models that inherit them are built after them
+from . import collection_case_record, collection_stage_mixin  # isort: skip
 from . import (
     account_move,
     account_partial_reconcile,
@@ -6,7 +8,6 @@ from . import (
     collection_case_legal,
     collection_case_letter,
     collection_case_opening,
-    collection_case_record,
     collection_case_rights,
     collection_case_score,
     collection_demo_generator,

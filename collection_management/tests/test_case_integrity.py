@@ -195,3 +195,21 @@ class TestLegalAmountsAreNumbers(CollectionCommon):
         ):
             with self.subTest(values=values), self.assertRaises(ValidationError):
                 costs.create({"case_id": self.case.id, **values})
+
+
+@tagged("post_install", "-at_install")
+class TestStagesShareTheirRules(CollectionCommon):
+    def test_stages_holding_cases_cannot_be_deleted_and_need_a_name(self):
+        partner = self._customer("Staged Ltd")
+        case = self.env["collection.case"].create({"partner_id": partner.id})
+        legal_stage = self.env["collection.legal.stage"].search([], limit=1)
+        case.sudo().legal_stage_id = legal_stage
+        for stage in (case.stage_id, legal_stage):
+            with self.subTest(model=stage._name):
+                with self.assertRaisesText(UserError, "still holds cases"):
+                    stage.unlink()
+                with self.assertRaises(ValidationError):
+                    stage.copy({"name": "   "})
+                empty = stage.copy({"name": f"Empty {stage._name}"})
+                empty.unlink()
+                self.assertFalse(empty.exists())
