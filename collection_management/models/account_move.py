@@ -190,14 +190,21 @@ class AccountMove(models.Model):
         if not held:
             return
         if not self.env.context.get("collection_hold_override"):
-            raise UserError(
-                _(
-                    "%(partners)s %(verb)s on credit hold: invoices cannot be posted until a "
+            customers = held.commercial_partner_id
+            names = ", ".join(customers.mapped("display_name"))
+            if len(customers) == 1:
+                message = _(
+                    "%(partner)s is on credit hold: its invoices cannot be posted until a "
                     "collection manager releases the hold or overrides it.",
-                    partners=", ".join(held.commercial_partner_id.mapped("display_name")),
-                    verb=_("is") if len(held.commercial_partner_id) == 1 else _("are"),
+                    partner=names,
                 )
-            )
+            else:
+                message = _(
+                    "These customers are on credit hold: %(partners)s. Their invoices cannot "
+                    "be posted until a collection manager releases the hold or overrides it.",
+                    partners=names,
+                )
+            raise UserError(message)
         if not self.env.user.has_group("collection_management.group_collection_manager"):
             raise UserError(_("Only a collection manager can override a credit hold."))
         for move in held:

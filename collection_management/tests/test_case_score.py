@@ -94,9 +94,13 @@ class TestScoreRiskHold(CollectionCommon):
         draft.action_post()  # the company does not block by default
         self.company.collection_block_held_invoices = True
         blocked = self._invoice(customer, 100, TODAY, post=False)
-        with self.assertRaisesText(UserError, "credit hold"):
+        with self.assertRaisesText(UserError, "Held Co is on credit hold: its invoices"):
             blocked.with_user(self.billing).action_post()
         self.assertEqual(blocked.state, "draft")
+        other = self._customer("Also Held", collection_credit_hold=True)
+        both = blocked | self._invoice(other, 50, TODAY, post=False)
+        with self.assertRaisesText(UserError, "These customers are on credit hold: "):
+            both.with_user(self.billing).action_post()
         with self.assertRaisesText(UserError, "Only a collection manager"):
             blocked.with_user(self.billing).action_collection_post_override_hold()
         self.manager.groups_id |= self.env.ref("account.group_account_invoice")
