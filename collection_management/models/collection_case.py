@@ -86,7 +86,7 @@ class CollectionCase(models.Model):
 
     followup_ids = fields.One2many("collection.followup", "case_id", readonly=True)
 
-    interaction_ids = fields.One2many("collection.interaction", "case_id", string="Contacts")
+    interaction_ids = fields.One2many("collection.interaction", "case_id", string="Contact log")
 
     promise_ids = fields.One2many("collection.promise", "case_id", string="Promises")
 

@@ -83,7 +83,7 @@ class ResPartner(models.Model):
     collection_interaction_ids = fields.One2many(
         "collection.interaction",
         "partner_id",
-        string="Contact history",
+        string="Contact log",
         groups="collection_management.group_collection_collector",
     )
     collection_risk = fields.Selection(
