@@ -5,81 +5,26 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-ENGLISH_WORDS = [
-    "Atlas",
-    "Beacon",
-    "Cedar",
-    "Delta",
-    "Ember",
-    "Falcon",
-    "Granite",
-    "Harbor",
-    "Iris",
-    "Juniper",
-    "Keystone",
-    "Lumen",
-    "Meridian",
-    "Northwind",
-    "Orchid",
-    "Pioneer",
-    "Quartz",
-    "Redwood",
-    "Summit",
-    "Tidal",
-    "Union",
-    "Vertex",
-    "Willow",
-    "Zenith",
-]
-ENGLISH_KINDS = [
-    "Trading",
-    "Logistics",
-    "Foods",
-    "Textiles",
-    "Electronics",
-    "Builders",
-    "Pharma",
-    "Motors",
-    "Retail",
-    "Packaging",
-]
-CHINESE_PLACES = [
-    "上海",
-    "北京",
-    "深圳",
-    "广州",
-    "杭州",
-    "苏州",
-    "成都",
-    "武汉",
-    "南京",
-    "天津",
-    "重庆",
-    "西安",
-    "青岛",
-    "厦门",
-    "宁波",
-    "长沙",
-]
-CHINESE_WORDS = [
-    "华信",
-    "鸿达",
-    "恒通",
-    "金桥",
-    "瑞丰",
-    "宏远",
-    "永盛",
-    "远航",
-    "新元",
-    "嘉禾",
-    "东方",
-    "百川",
-    "中联",
-    "天成",
-    "万嘉",
-    "同德",
-]
-CHINESE_KINDS = ["贸易", "物流", "食品", "纺织", "电子", "建材", "医药", "汽配", "商贸", "包装"]
+
+def _words(*lines):
+    return [word for line in lines for word in line.split()]
+
+
+# words of the generated customer names
+ENGLISH_WORDS = _words(
+    "Atlas Beacon Cedar Delta Ember Falcon Granite Harbor Iris Juniper Keystone Lumen",
+    "Meridian Northwind Orchid Pioneer Quartz Redwood Summit Tidal Union Vertex Willow Zenith",
+)
+ENGLISH_KINDS = _words(
+    "Trading Logistics Foods Textiles Electronics Builders Pharma Motors Retail Packaging"
+)
+CHINESE_PLACES = _words(
+    "上海 北京 深圳 广州 杭州 苏州 成都 武汉", "南京 天津 重庆 西安 青岛 厦门 宁波 长沙"
+)
+CHINESE_WORDS = _words(
+    "华信 鸿达 恒通 金桥 瑞丰 宏远 永盛 远航", "新元 嘉禾 东方 百川 中联 天成 万嘉 同德"
+)
+CHINESE_KINDS = _words("贸易 物流 食品 纺织 电子 建材 医药 汽配 商贸 包装")
 
 
 # customers of the story with recent invoices only: (name, days until due, amount)
@@ -305,25 +250,26 @@ class CollectionDemoGenerator(models.AbstractModel):
             count += len(payments)
             self.env.flush_all()
             self.env.invalidate_all()
-        if unapplied:
-            payments = self.env["account.payment"].create(
-                [
-                    {
-                        "payment_type": "inbound",
-                        "partner_type": "customer",
-                        "partner_id": partner.id,
-                        "amount": round(rng.uniform(100, 3000), 2),
-                        "date": today - timedelta(days=rng.randint(1, 60)),
-                        "journal_id": journal.id,
-                        "company_id": company.id,
-                        "memo": "Unapplied payment",
-                    }
-                    for partner in unapplied
-                ]
-            )
-            payments.action_post()
-            count += len(payments)
-        return count
+        return count + self._demo_unapplied_payments(journal, unapplied, rng, today)
+
+    def _demo_unapplied_payments(self, journal, partners, rng, today):
+        payments = self.env["account.payment"].create(
+            [
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": round(rng.uniform(100, 3000), 2),
+                    "date": today - timedelta(days=rng.randint(1, 60)),
+                    "journal_id": journal.id,
+                    "company_id": journal.company_id.id,
+                    "memo": "Unapplied payment",
+                }
+                for partner in partners
+            ]
+        )
+        payments.action_post()
+        return len(payments)
 
     def _demo_credit_notes(self, company, partners, rng, today):
         journal = self._demo_journal(company, "sale")

@@ -1,19 +1,57 @@
-"""Excel workbooks of the collection reports, written row by row (constant memory).
+"""Shared writer of the collection Excel reports, written row by row (constant memory).
+
+A report (``report/xlsx_*.py``) declares its columns — label, width and kind of value —
+and yields its rows; the workbook formats each value by the kind of its column.
 
 Every text goes into a cell as text: customer, collector, level or court names are typed
 by users, and a name such as ``=HYPERLINK(...)`` must never become a live formula, a
 link or a number in the manager's spreadsheet. The only formulas are the workbook's own
-totals, written with ``write_formula``."""
+totals, written by ``write_sum``."""
 
 import datetime
 import io
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+# kinds of values of a column
+TEXT = "text"
+NUMBER = "number"  # a count or days, in the general number format
+DECIMAL = "decimal"  # one decimal: rates in percent, average days
+MONEY = "money"  # in the currency of the row
+DATE = "date"
+
+TITLE_ROW = 0
+HEADER_ROW = 2
+FIRST_ROW = HEADER_ROW + 1
+
+
+class Column(NamedTuple):
+    """One column of a report: its header (a lazy translation or a text already in the
+    reader's language), its width in characters and the kind of its values."""
+
+    label: Any
+    width: int
+    kind: str = TEXT
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the manager asked for: companies (res.company), the date the report is as
+    of (end of the period), the start of the period and the collectors (res.users,
+    empty for every collector)."""
+
+    companies: Any
+    date: datetime.date
+    collectors: Any
+    date_from: datetime.date | None = None
 
 
 class CollectionWorkbook:
     """An ``.xlsx`` file with the house formats: bold frozen header with autofilter,
-    money per currency, dates, percentages, totals."""
+    money per currency, dates, one-decimal numbers, totals."""
 
     def __init__(self):
         self.buffer = io.BytesIO()
@@ -40,10 +78,8 @@ class CollectionWorkbook:
             }
         )
         self.title = self.book.add_format({"bold": True, "font_size": 14})
-        self.text = self.book.add_format({})
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        self.integer = self.book.add_format({"num_format": "#,##0"})
-        self.percent = self.book.add_format({"num_format": "0.0"})
+        self.decimal = self.book.add_format({"num_format": "0.0"})
         self.total_label = self.book.add_format({"bold": True, "top": 1})
         self._money = {}
 
@@ -63,14 +99,20 @@ class CollectionWorkbook:
             self._money[key] = self.book.add_format(fmt)
         return self._money[key]
 
-    def sheet(self, name, title, columns, header_row=2):
-        """A sheet with a title line and the header of ``columns`` [(label, width)]."""
+    def cell_format(self, kind, currency=None):
+        """Format of a value of ``kind`` (money in ``currency``); None: the default."""
+        if kind == MONEY:
+            return self.money(currency)
+        return {DATE: self.date, DECIMAL: self.decimal}.get(kind)
+
+    def sheet(self, name, title, columns):
+        """A sheet with a title line and the header of ``columns`` (labels translated)."""
         sheet = self.book.add_worksheet(name)
-        sheet.write_string(0, 0, title, self.title)
-        for index, (label, width) in enumerate(columns):
-            sheet.set_column(index, index, width)
-            sheet.write_string(header_row, index, label, self.header)
-        sheet.freeze_panes(header_row + 1, 0)
+        sheet.write_string(TITLE_ROW, 0, title, self.title)
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+            sheet.write_string(HEADER_ROW, index, column.label, self.header)
+        sheet.freeze_panes(FIRST_ROW, 0)
         return sheet
 
     @staticmethod
@@ -88,12 +130,87 @@ class CollectionWorkbook:
         else:
             raise TypeError(f"No Excel cell for {type(value).__name__} values")
 
-    def write_row(self, sheet, row, values):
-        """Write ``values`` from the first column; a value may be a pair (value, format)."""
-        for column, cell in enumerate(values):
-            value, cell_format = cell if isinstance(cell, tuple) else (cell, None)
-            self.write_cell(sheet, row, column, value, cell_format)
+    def write_row(self, sheet, row, columns, values, currency=None):
+        """Write ``values`` from the first column, each in the format of its column."""
+        for index, (column, value) in enumerate(zip(columns, values, strict=True)):
+            self.write_cell(sheet, row, index, value, self.cell_format(column.kind, currency))
+
+    def write_sum(self, sheet, row, column, rows, value, cell_format):
+        """A total of the workbook's own: the sum of ``column`` over ``rows`` (a range
+        of row indexes, maybe empty), with ``value`` as its cached result."""
+        formula = "=0"
+        if rows:
+            first = xl_rowcol_to_cell(rows[0], column)
+            last = xl_rowcol_to_cell(rows[-1], column)
+            formula = f"=SUM({first}:{last})"
+        sheet.write_formula(row, column, formula, cell_format, value=value)
+
+    @staticmethod
+    def autofilter(sheet, last_row, columns):
+        sheet.autofilter(HEADER_ROW, 0, max(last_row, FIRST_ROW), len(columns) - 1)
 
     def close(self):
         self.book.close()
         return self.buffer.getvalue()
+
+
+class XlsxReport:
+    """One Excel report: a sheet named ``sheet_name`` with the declared ``columns``
+    and the rows of its data method ``_rows``, rendered into a workbook by ``render``."""
+
+    sheet_name = None
+    columns = ()
+
+    def __init__(self, env, options):
+        self.env = env
+        self.options = options
+
+    # ------------------------------------------------------------------ to declare
+    def _title(self):
+        raise NotImplementedError
+
+    def _columns(self):
+        """The declared columns, plus those that depend on the data (selections)."""
+        return list(self.columns)
+
+    def _rows(self):
+        """The data method: yields (values in the order of the columns, currency)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ writing
+    def render(self, workbook):
+        columns = self._translated_columns()
+        sheet = workbook.sheet(self._text(self.sheet_name), self._title(), columns)
+        row = FIRST_ROW
+        for values, currency in self._rows():
+            workbook.write_row(sheet, row, columns, values, currency)
+            row += 1
+        workbook.autofilter(sheet, row - 1, columns)
+
+    def _text(self, label):
+        """``label`` in the reader's language (declared labels are lazy)."""
+        return label if isinstance(label, str) else self.env._(label)
+
+    def _translated_columns(self):
+        return [column._replace(label=self._text(column.label)) for column in self._columns()]
+
+    def _selection(self, model, field):
+        """Labels of a selection field, in the reader's language."""
+        return dict(self.env[model]._fields[field]._description_selection(self.env))
+
+    # ------------------------------------------------------------------ shared data
+    def _collectors_of(self, companies):
+        """Open case of each customer per company: {(partner id, company id): case}."""
+        cases = self.env["collection.case"].search_fetch(
+            [("company_id", "in", companies.ids), ("is_closed", "=", False)],
+            ["partner_id", "company_id", "collector_id", "stage_id"],
+        )
+        return {(case.partner_id.id, case.company_id.id): case for case in cases}
+
+    def _own_collectors(self, company, partners):
+        """The customers' own collectors in ``company``, read at once: the field is
+        company-dependent, and customers without a case are most of a book."""
+        return {partner.id: partner.collector_id for partner in partners.with_company(company)}
+
+    def _keep_collector(self, user):
+        return not self.options.collectors or user in self.options.collectors

@@ -11,7 +11,8 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..report.collection_xlsx import CollectionWorkbook
+from ..report.collection_xlsx import CollectionWorkbook, ReportOptions
+from ..report.xlsx_aging import AgingReport
 from .common import CollectionCommon
 
 AS_OF = date(2026, 6, 30)
@@ -363,10 +364,10 @@ class TestExcelReports(CollectionCommon):
 
     def test_aging_with_nothing_to_chart_opens_with_an_empty_chart(self):
         workbook = CollectionWorkbook()
-        wizard = self.env["collection.report.wizard"].new(
-            {"report_type": "aging", "date": AS_OF, "company_ids": [Command.clear()]}
+        nothing = ReportOptions(
+            companies=self.env["res.company"], date=AS_OF, collectors=self.env["res.users"]
         )
-        wizard._write_aging(workbook)
+        AgingReport(self.env, nothing).render(workbook)
         book = load_workbook(io.BytesIO(workbook.close()))
         self.assertEqual(book.sheetnames, ["Aging", "Chart"])
         self.assertEqual(self._rows(book["Aging"]), [])

@@ -1,0 +1,76 @@
+"""Case register: every case with its amounts, legal action, costs and limitation."""
+
+from odoo import _, fields
+from odoo.tools import LazyTranslate
+
+from .collection_xlsx import DATE, MONEY, NUMBER, Column, XlsxReport
+
+_lt = LazyTranslate(__name__)
+
+COLUMNS = (
+    Column(_lt("Reference"), 18),
+    Column(_lt("Company"), 22),
+    Column(_lt("Customer"), 34),
+    Column(_lt("Collector"), 18),
+    Column(_lt("Stage"), 14),
+    Column(_lt("Opened on"), 12, DATE),
+    Column(_lt("Days overdue"), 10, NUMBER),
+    Column(_lt("Assigned"), 16, MONEY),
+    Column(_lt("Due"), 16, MONEY),
+    Column(_lt("Recovered"), 16, MONEY),
+    Column(_lt("Legal stage"), 16),
+    Column(_lt("Legal officer"), 18),
+    Column(_lt("Lawyer or law firm"), 22),
+    Column(_lt("Court"), 22),
+    Column(_lt("Docket number"), 22),
+    Column(_lt("Claim amount"), 16, MONEY),
+    Column(_lt("Legal costs"), 16, MONEY),
+    Column(_lt("Recovered net of costs"), 16, MONEY),
+    Column(_lt("Limitation deadline"), 12, DATE),
+    Column(_lt("Close reason"), 14),
+)
+
+
+class CaseRegisterReport(XlsxReport):
+    sheet_name = _lt("Cases")
+    columns = COLUMNS
+
+    def _title(self):
+        return _("Case register as of %(date)s", date=fields.Date.to_string(self.options.date))
+
+    def _rows(self):
+        """Cases of the companies (of the collectors chosen), open and closed, by
+        company and opening date."""
+        domain = [("company_id", "in", self.options.companies.ids)]
+        if self.options.collectors:
+            domain.append(("collector_id", "in", self.options.collectors.ids))
+        cases = (
+            self.env["collection.case"]
+            .with_context(active_test=False)
+            .search(domain, order="company_id, date_open, id")
+        )
+        reasons = self._selection("collection.case", "close_reason")
+        for case in cases:
+            values = [
+                case.name,
+                case.company_id.name,
+                case.partner_id.name,
+                case.collector_id.name,
+                case.stage_id.name,
+                case.date_open,
+                case.days_overdue,
+                case.amount_assigned,
+                case.amount_due,
+                case.amount_recovered,
+                case.legal_stage_id.name,
+                case.legal_user_id.name,
+                case.legal_lawyer_id.name,
+                case.legal_court_id.name,
+                case.legal_docket,
+                case.legal_claim_amount,
+                case.legal_cost_total,
+                case.amount_recovered_net,
+                case.limitation_date,
+                reasons.get(case.close_reason, ""),
+            ]
+            yield values, case.currency_id
