@@ -331,8 +331,9 @@ class CollectionPromise(models.Model):
         promises = self.filtered(lambda p: p.state == "open")
         if not promises:
             return self.browse()
-        # promises already settled consume the payments before the open ones
-        scope = self.search(
+        # promises already settled consume the payments before the open ones, all of
+        # them, whoever evaluates: also those on cases the user cannot see
+        scope = self.sudo().search(
             [
                 ("partner_id", "in", promises.partner_id.ids),
                 ("company_id", "in", promises.company_id.ids),

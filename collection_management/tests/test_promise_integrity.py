@@ -272,3 +272,22 @@ class TestPromiseIntegrity(CollectionCommon):
         self.assertEqual(promise.partner_id, self.own.partner_id)
         self.assertEqual((promise.date, promise.user_id), (TODAY, self.collector))
         self.assertEqual(self.own.stage_id.kind, "promised")
+
+    def test_payments_a_collector_cannot_see_promised_are_not_counted_again(self):
+        customer = self.other.partner_id
+        self._invoice(customer, 2000, TODAY - timedelta(days=40))
+        kept = self._promise(self.other, amount=1000, days=20)
+        self._pay(self.other.invoice_ids, 1000, TODAY)
+        with freeze_time(TODAY):
+            kept._collection_evaluate()
+            self.assertEqual(kept.state, "kept")
+            self.other._collection_close("settled")
+            # the customer's next case goes to another collector, who records a promise
+            new_case = self.env["collection.case"].create(
+                {"partner_id": customer.id, "company_id": self.company.id}
+            )
+            new_case.collector_id = self.collector
+        promise = self._promise(new_case, amount=500, days=5, user=self.collector)
+        with freeze_time(TODAY + timedelta(days=10)):
+            promise.with_user(self.collector).action_evaluate()
+        self.assertEqual(promise.state, "broken", "the payment kept a promise of the old case")
