@@ -23,6 +23,7 @@ from . import (
     collection_snapshot,
     collection_stage,
     collection_target,
+    collection_values,
     mail_mail,
     res_company,
     res_config_settings,
