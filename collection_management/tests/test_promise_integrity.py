@@ -291,3 +291,14 @@ class TestPromiseIntegrity(CollectionCommon):
         with freeze_time(TODAY + timedelta(days=10)):
             promise.with_user(self.collector).action_evaluate()
         self.assertEqual(promise.state, "broken", "the payment kept a promise of the old case")
+
+    def test_contact_form_asks_for_the_case_of_a_promise(self):
+        with freeze_time(TODAY):
+            form = Form(self.env["collection.interaction"].with_user(self.collector))
+            form.partner_id = self.own.partner_id
+            form.outcome = "promise"
+            form.promise_amount = 100
+            with self.assertRaisesRegex(AssertionError, "case_id"):
+                form.save()
+            form.outcome = "reached"
+            self.assertFalse(form.save().case_id, "a contact without promise needs no case")
