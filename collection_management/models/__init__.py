@@ -13,6 +13,8 @@ from . import (
     collection_demo_generator,
     collection_dispute_reason,
     collection_followup,
+    collection_followup_decision,
+    collection_followup_execution,
     collection_interaction,
     collection_job,
     collection_legal_cost,
