@@ -1,5 +1,3 @@
-import math
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -54,28 +52,5 @@ class CollectionCaseRecord(models.AbstractModel):
                         record=record.display_name,
                         case=record.case_id.display_name,
                         partner=record.case_id.partner_id.display_name,
-                    )
-                )
-
-    @api.model
-    def _collection_check_numbers(self, vals_list, field_names):
-        check_numbers(self, vals_list, field_names)
-
-
-def check_numbers(model, vals_list, field_names):
-    """NaN, infinity or text can reach the server over RPC: refuse them with a clear
-    message before the ORM converts (and chokes on) them."""
-    for vals in vals_list:
-        for name in field_names:
-            value = vals.get(name)
-            try:
-                finite = value is False or math.isfinite(float(value or 0.0))
-            except (TypeError, ValueError):
-                finite = False
-            if not finite:
-                raise ValidationError(
-                    model.env._(
-                        "%(field)s must be a number.",
-                        field=model._fields[name]._description_string(model.env),
                     )
                 )

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .collection_case_record import check_numbers
+from .collection_values import check_numbers
 
 # numeric collection settings: (lowest, highest) accepted, None for no upper bound
 SETTING_BOUNDS = {
@@ -12,6 +12,11 @@ SETTING_BOUNDS = {
     "collection_promise_max_days": (1, 3650),
     "collection_demand_days": (1, 365),
 }
+
+
+def _collection_settings(vals):
+    """The numeric collection settings among ``vals``: only those are checked here."""
+    return {name: value for name, value in vals.items() if name in SETTING_BOUNDS}
 
 
 class ResCompany(models.Model):
@@ -98,13 +103,13 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list, SETTING_BOUNDS)
+        check_numbers(self, [_collection_settings(vals) for vals in vals_list])
         companies = super().create(vals_list)
         companies._collection_ensure_default_policy()
         return companies
 
     def write(self, vals):
-        check_numbers(self, [vals], SETTING_BOUNDS)
+        check_numbers(self, [_collection_settings(vals)])
         return super().write(vals)
 
     def _collection_ensure_default_policy(self):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-from .collection_case_record import check_numbers
-from .res_company import SETTING_BOUNDS
+from .collection_values import check_numbers
+from .res_company import _collection_settings
 
 
 class ResConfigSettings(models.TransientModel):
@@ -34,9 +34,9 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list, SETTING_BOUNDS)
+        check_numbers(self, [_collection_settings(vals) for vals in vals_list])
         return super().create(vals_list)
 
     def write(self, vals):
-        check_numbers(self, [vals], SETTING_BOUNDS)
+        check_numbers(self, [_collection_settings(vals)])
         return super().write(vals)

@@ -263,7 +263,7 @@ class TestPromiseIntegrity(CollectionCommon):
             form = Form(
                 self.env["collection.promise"]
                 .with_user(self.collector)
-                .with_context(action["context"])
+                .with_context(**action["context"])
             )
             form.amount = 250
             form.date_promised = TODAY + timedelta(days=10)
