@@ -31,6 +31,8 @@ def step_generate(registry, probe, args):
     """The demo generator, in slices of at most 10,000 invoices, each committed and
     followed by ANALYZE, the way a large book is loaded: PostgreSQL then plans the
     accounting queries of the next slice on real statistics."""
+    from odoo.addons.collection_management.demo.generator import DemoBook
+
     slices = max(1, -(-args.invoices // SLICE))
     totals = {"partners": 0, "invoices": 0, "payments": 0, "credit_notes": 0}
     started = time.perf_counter()
@@ -41,7 +43,7 @@ def step_generate(registry, probe, args):
         slice_started = time.perf_counter()
         with registry.cursor() as cr:
             before = cr.sql_log_count
-            result = _env(cr)["collection.demo.generator"].generate(
+            result = DemoBook(_env(cr)).generate(
                 customers=customers,
                 invoices=share,
                 companies=args.companies,

@@ -25,9 +25,13 @@ def main():
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     started = time.monotonic()
-    with Registry(args.database).cursor() as cr:
+    registry = Registry(args.database)
+    # importable once the registry has set up the addons path
+    from odoo.addons.collection_management.demo.generator import DemoBook
+
+    with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        result = env["collection.demo.generator"].generate(
+        result = DemoBook(env).generate(
             customers=args.customers,
             invoices=args.invoices,
             companies=args.companies,

@@ -1,5 +1,5 @@
 # abstract models first: the models that inherit them are built after them
-from . import collection_case_record, collection_stage_mixin  # isort: skip
+from . import collection_case_record_mixin, collection_stage_mixin  # isort: skip
 from . import (
     account_move,
     account_partial_reconcile,
@@ -10,7 +10,6 @@ from . import (
     collection_case_opening,
     collection_case_rights,
     collection_case_score,
-    collection_demo_generator,
     collection_dispute_reason,
     collection_followup,
     collection_followup_decision,
@@ -28,6 +27,7 @@ from . import (
     collection_values,
     mail_mail,
     res_company,
+    res_company_demo,
     res_config_settings,
     res_partner,
     res_users,

@@ -5,9 +5,11 @@ from datetime import date
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
+from ..demo.generator import DemoBook
 from .common import CollectionCommon
 
 
@@ -15,7 +17,7 @@ from .common import CollectionCommon
 class TestDemoGenerator(CollectionCommon):
     @freeze_time("2026-06-30")
     def test_generates_posted_invoices_spread_over_due_dates(self):
-        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator = DemoBook(self.env, self.company)
         before = self.env["account.move"].search_count([("move_type", "=", "out_invoice")])
         result = generator.generate(customers=12, invoices=60, seed=7)
         self.assertEqual(result["partners"], 12)
@@ -41,7 +43,7 @@ class TestDemoGenerator(CollectionCommon):
         self.assertTrue(all(moves.partner_id.mapped("customer_rank")))
 
     def test_same_seed_same_amounts(self):
-        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator = DemoBook(self.env, self.company)
         generator.generate(customers=3, invoices=5, seed=3)
         first = (
             self.env["account.move"]
@@ -57,7 +59,7 @@ class TestDemoGenerator(CollectionCommon):
         self.assertEqual(first, second)
 
     def test_two_companies(self):
-        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator = DemoBook(self.env, self.company)
         result = generator.generate(customers=4, invoices=10, companies=2, seed=1)
         second = self.env["res.company"].search([("name", "=", "Collections Demo Asia Ltd.")])
         self.assertTrue(second)
@@ -73,14 +75,12 @@ class TestDemoGenerator(CollectionCommon):
 
     def test_bad_arguments(self):
         with self.assertRaises(UserError):
-            self.env["collection.demo.generator"].generate(customers=0, invoices=5)
+            DemoBook(self.env).generate(customers=0, invoices=5)
         with self.assertRaises(UserError):
-            self.env["collection.demo.generator"].with_user(self.collector).generate(
-                customers=1, invoices=1
-            )
+            DemoBook(self.env(user=self.collector, su=False)).generate(customers=1, invoices=1)
 
     def test_story_puts_customers_in_every_stage(self):
-        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator = DemoBook(self.env, self.company)
         generator.generate(customers=15, invoices=90, seed=11)
         result = generator.story()
         self.assertGreaterEqual(result["cases"], 7)
@@ -98,13 +98,20 @@ class TestDemoGenerator(CollectionCommon):
             self.env["collection.followup"].search_count([("company_id", "=", self.company.id)])
         )
         with self.assertRaises(UserError):
-            generator.with_user(self.collector).story()
+            DemoBook(self.env(user=self.collector, su=False), self.company).story()
+
+    def test_no_rpc_call_reaches_the_demo_book(self):
+        """The demo story creates users whose password is their login: the book is plain
+        Python, and the demo data's entry point is a private method."""
+        self.assertNotIn("collection.demo.generator", self.env.registry)
+        with self.assertRaises(AccessError):
+            get_public_method(self.env["res.company"], "_collection_demo_load")
 
     @freeze_time("2026-06-30")
     def test_demo_story_has_reminders_sent_and_every_report_exports(self):
         """The demo database shows invoices moved to follow-up levels by a run, and
         every Excel report opens on it."""
-        generator = self.env["collection.demo.generator"].with_company(self.company)
+        generator = DemoBook(self.env, self.company)
         generator.generate(customers=15, invoices=90, seed=11)
         generator.story()
         invoices = self.env["account.move"].search(

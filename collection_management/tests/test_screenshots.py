@@ -15,6 +15,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser
 
+from ..demo.generator import DemoBook
 from .common import CollectionCommon, load_static_paths
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -31,7 +32,7 @@ class TestScreenshots(CollectionCommon, HttpCase):
         load_static_paths()
         today = fields.Date.today()
         cls.company.name = "Collections Demo Ltd."
-        generator = cls.env["collection.demo.generator"].with_company(cls.company)
+        generator = DemoBook(cls.env, cls.company)
         generator.generate(customers=18, invoices=110, seed=5, today=today)
         generator.story(today)
         cls.env["collection.followup"]._collection_run(cls.company, today + timedelta(days=1))

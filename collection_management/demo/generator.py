@@ -1,7 +1,7 @@
 import random
 from datetime import timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, fields
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
@@ -35,41 +35,54 @@ STORY_REMINDED = [
 ]
 
 
-class CollectionDemoGenerator(models.AbstractModel):
+class DemoBook:
     """Fills a database with customers and posted customer invoices whose due dates are
     spread from 20 days ahead to 400 days ago, some partly or fully paid, in one or two
-    companies. Used by the demo data (small) and by the benchmark (large)."""
+    companies, then plays the demo story on them. Used by the demo data (small), the
+    ``./dev demo`` tool and the benchmark (large).
 
-    _name = "collection.demo.generator"
-    _description = "Collections demo data generator"
+    A plain Python class over an environment, not a model: no RPC call reaches it, so
+    no remote caller can create the demo users (whose password is their login)."""
 
     BATCH = 500
 
-    @api.model
-    def generate(self, customers=40, invoices=200, companies=1, seed=42, today=None):
-        if customers < 1 or invoices < 1:
-            raise UserError(_("The generator needs at least one customer and one invoice."))
+    def __init__(self, env, company=None):
+        if company:
+            env = env["res.company"].with_company(company).env
+        self.env = env
+
+    def _check_administrator(self):
         if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
             raise UserError(_("Only an administrator can generate demo data."))
+
+    def _today(self, today):
+        return fields.Date.to_date(today) if today else fields.Date.context_today(self.env.user)
+
+    def generate(self, customers=40, invoices=200, companies=1, seed=42, today=None):
+        """Customers, invoices, payments and credit notes spread over ``companies``
+        (the current company, and a second one in CNY when 2). Returns the counts."""
+        if customers < 1 or invoices < 1:
+            raise UserError(_("The generator needs at least one customer and one invoice."))
+        self._check_administrator()
         rng = random.Random(seed)
         # generated history needs no chatter: skipping it makes the generator several
         # times faster on large books
-        self = self.with_context(  # noqa: PLW0642
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+        quiet = self.env(
+            context=dict(
+                self.env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+            )
         )
-        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
-        all_companies = self._demo_companies(companies)
+        today = self._today(today)
+        all_companies = DemoBook(quiet)._companies(companies)
         result = {"partners": 0, "invoices": 0, "payments": 0, "credit_notes": 0}
         for index, company in enumerate(all_companies):
             share = customers // len(all_companies) + (index < customers % len(all_companies))
             inv_share = invoices // len(all_companies) + (index < invoices % len(all_companies))
-            env = self.with_company(company).env
-            partners = self.with_env(env)._demo_partners(company, max(share, 1), rng)
-            moves = self.with_env(env)._demo_invoices(
-                company, partners, max(inv_share, 1), rng, today
-            )
-            payments = self.with_env(env)._demo_payments(company, moves, rng, today)
-            credit_notes = self.with_env(env)._demo_credit_notes(company, partners, rng, today)
+            book = DemoBook(quiet, company)
+            partners = book._partners(company, max(share, 1), rng)
+            moves = book._invoices(company, partners, max(inv_share, 1), rng, today)
+            payments = book._payments(company, moves, rng, today)
+            credit_notes = book._credit_notes(company, partners, rng, today)
             result["partners"] += len(partners)
             result["invoices"] += len(moves)
             result["payments"] += payments
@@ -77,7 +90,7 @@ class CollectionDemoGenerator(models.AbstractModel):
         return result
 
     # -- companies -------------------------------------------------------------------
-    def _demo_companies(self, count):
+    def _companies(self, count):
         main = self.env.company
         companies = main
         if count >= 2:
@@ -97,17 +110,17 @@ class CollectionDemoGenerator(models.AbstractModel):
                 self.env.user.company_ids |= second
             companies |= second
         for company in companies:
-            self._demo_ensure_chart(company)
+            self._ensure_chart(company)
         return companies
 
-    def _demo_ensure_chart(self, company):
+    def _ensure_chart(self, company):
         if not company.chart_template:
             self.env["account.chart.template"].try_loading(
                 "generic_coa", company, install_demo=False
             )
 
     # -- partners --------------------------------------------------------------------
-    def _demo_partner_name(self, rng, serial):
+    def _partner_name(self, rng, serial):
         if rng.random() < 0.5:
             return "%s%s%s有限公司 %04d" % (
                 rng.choice(CHINESE_PLACES),
@@ -122,12 +135,12 @@ class CollectionDemoGenerator(models.AbstractModel):
             serial,
         )
 
-    def _demo_partners(self, company, count, rng):
+    def _partners(self, company, count, rng):
         chinese = self.env["res.lang"]._lang_get("zh_CN")
         vals_list = []
         first = self.env["res.partner"].search_count([]) + 1
         for serial in range(first, first + count):
-            name = self._demo_partner_name(rng, serial)
+            name = self._partner_name(rng, serial)
             is_chinese = not name.isascii()
             vals = {
                 "name": name,
@@ -148,7 +161,7 @@ class CollectionDemoGenerator(models.AbstractModel):
         return partners
 
     # -- invoices ----------------------------------------------------------------------
-    def _demo_journal(self, company, journal_type):
+    def _journal(self, company, journal_type):
         journal = self.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", journal_type)], limit=1
         )
@@ -162,7 +175,7 @@ class CollectionDemoGenerator(models.AbstractModel):
             )
         return journal
 
-    def _demo_invoice_values(self, journal, partner, due, term, amount, ref, label):
+    def _invoice_values(self, journal, partner, due, term, amount, ref, label):
         return {
             "move_type": "out_invoice",
             "partner_id": partner.id,
@@ -184,8 +197,8 @@ class CollectionDemoGenerator(models.AbstractModel):
             ],
         }
 
-    def _demo_invoices(self, company, partners, count, rng, today):
-        journal = self._demo_journal(company, "sale")
+    def _invoices(self, company, partners, count, rng, today):
+        journal = self._journal(company, "sale")
         vals_list = []
         for _index in range(count):
             due = today + timedelta(days=rng.randint(-400, 20))
@@ -194,12 +207,10 @@ class CollectionDemoGenerator(models.AbstractModel):
             partner = rng.choice(partners)
             ref = "PO-%06d" % rng.randint(1, 999999)
             label = rng.choice(["Goods delivered", "Services", "货物", "技术服务费"])
-            vals_list.append(
-                self._demo_invoice_values(journal, partner, due, term, amount, ref, label)
-            )
-        return self._demo_post(vals_list)
+            vals_list.append(self._invoice_values(journal, partner, due, term, amount, ref, label))
+        return self._post(vals_list)
 
-    def _demo_post(self, vals_list):
+    def _post(self, vals_list):
         moves = self.env["account.move"]
         for chunk in split_every(self.BATCH, vals_list):
             batch = self.env["account.move"].create(list(chunk))
@@ -209,9 +220,9 @@ class CollectionDemoGenerator(models.AbstractModel):
             self.env.invalidate_all()
         return moves
 
-    def _demo_payments(self, company, moves, rng, today):
+    def _payments(self, company, moves, rng, today):
         """Pay some invoices fully or partly, and leave a few payments unapplied."""
-        journal = self._demo_journal(company, "bank")
+        journal = self._journal(company, "bank")
         plans = []
         for move in moves:
             roll = rng.random()
@@ -250,9 +261,9 @@ class CollectionDemoGenerator(models.AbstractModel):
             count += len(payments)
             self.env.flush_all()
             self.env.invalidate_all()
-        return count + self._demo_unapplied_payments(journal, unapplied, rng, today)
+        return count + self._unapplied_payments(journal, unapplied, rng, today)
 
-    def _demo_unapplied_payments(self, journal, partners, rng, today):
+    def _unapplied_payments(self, journal, partners, rng, today):
         payments = self.env["account.payment"].create(
             [
                 {
@@ -271,8 +282,8 @@ class CollectionDemoGenerator(models.AbstractModel):
         payments.action_post()
         return len(payments)
 
-    def _demo_credit_notes(self, company, partners, rng, today):
-        journal = self._demo_journal(company, "sale")
+    def _credit_notes(self, company, partners, rng, today):
+        journal = self._journal(company, "sale")
         chosen = rng.sample(list(partners), k=max(1, len(partners) // 15))
         credit_notes = self.env["account.move"].create(
             [
@@ -301,16 +312,14 @@ class CollectionDemoGenerator(models.AbstractModel):
         return credit_notes
 
     # -- story ---------------------------------------------------------------------------
-    @api.model
     def story(self, today=None):
         """Collectors, a legal officer and customers in every stage of collection, on
         the generated book of the current company: reminded, promised, broken promise,
         disputed, in legal action, closed and returned."""
-        if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
-            raise UserError(_("Only an administrator can generate demo data."))
-        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        self._check_administrator()
+        today = self._today(today)
         company = self.env.company
-        collectors, legal_officer = self._demo_story_users(company)
+        collectors, legal_officer = self._story_users(company)
         company.write({"collection_case_min_amount": 1000, "collection_case_min_days": 30})
         if not self.env["collection.assignment.rule"].search_count(
             [("company_id", "=", company.id)]
@@ -323,7 +332,7 @@ class CollectionDemoGenerator(models.AbstractModel):
                     "method": "round_robin",
                 }
             )
-        reminded = self._demo_story_reminded_customers(company, today)
+        reminded = self._story_reminded_customers(company, today)
         self.env["collection.followup"]._collection_run(company, today)
         cases = self.env["collection.case"]._collection_sync(company, today)
         cases = cases.filtered(lambda c: c.amount_due > 0).sorted(lambda c: -c.amount_due)
@@ -331,9 +340,9 @@ class CollectionDemoGenerator(models.AbstractModel):
         if len(cases) < 7:
             return result
         legal, promised, broken, disputed, settled, returned = cases[:6]
-        self._demo_story_legal(legal, legal_officer, today)
-        self._demo_story_promises(promised, broken, today)
-        self._demo_story_dispute(disputed, today)
+        self._story_legal(legal, legal_officer, today)
+        self._story_promises(promised, broken, today)
+        self._story_dispute(disputed, today)
         settled._collection_close("settled", _("Instalment agreement signed (demo)."))
         returned._collection_close("returned", _("Sales renegotiates the contract (demo)."))
         for case in cases[6:12]:
@@ -342,7 +351,7 @@ class CollectionDemoGenerator(models.AbstractModel):
             )
         return result
 
-    def _demo_story_legal(self, case, legal_officer, today):
+    def _story_legal(self, case, legal_officer, today):
         """In legal action, with a lawyer, a docket number and costs."""
         case._collection_escalate(_("Escalated to legal action (demo)."))
         case.write(
@@ -361,7 +370,7 @@ class CollectionDemoGenerator(models.AbstractModel):
             }
         )
 
-    def _demo_story_promises(self, promised, broken, today):
+    def _story_promises(self, promised, broken, today):
         """A call that ended in a promise to pay next week, and a promise made three
         weeks ago and not kept."""
         self.env["collection.interaction"].with_user(promised.collector_id or self.env.user).create(
@@ -391,7 +400,7 @@ class CollectionDemoGenerator(models.AbstractModel):
         )
         promise._collection_evaluate(today)
 
-    def _demo_story_dispute(self, case, today):
+    def _story_dispute(self, case, today):
         case.invoice_ids[:1].write(
             {
                 "collection_dispute_reason_id": self.env.ref(
@@ -410,11 +419,11 @@ class CollectionDemoGenerator(models.AbstractModel):
             }
         )
 
-    def _demo_story_reminded_customers(self, company, today):
+    def _story_reminded_customers(self, company, today):
         """Customers whose invoices are all recent: the run reminds them by itself and
         moves their invoices to a level. The generated customers owe for a year and more,
         so their follow-ups are final notices waiting for review."""
-        journal = self._demo_journal(company, "sale")
+        journal = self._journal(company, "sale")
         chinese = self.env["res.lang"]._lang_get("zh_CN")
         vals_list = []
         for index, (name, due_in_days, amount) in enumerate(STORY_REMINDED, start=1):
@@ -431,11 +440,11 @@ class CollectionDemoGenerator(models.AbstractModel):
             due = today + timedelta(days=due_in_days)
             ref = "PO-R%04d" % index
             vals_list.append(
-                self._demo_invoice_values(journal, partner, due, 30, amount, ref, "Services")
+                self._invoice_values(journal, partner, due, 30, amount, ref, "Services")
             )
-        return self._demo_post(vals_list).partner_id
+        return self._post(vals_list).partner_id
 
-    def _demo_story_users(self, company):
+    def _story_users(self, company):
         users = self.env["res.users"].with_context(no_reset_password=True)
         collector_group = self.env.ref("collection_management.group_collection_collector")
         legal_group = self.env.ref("collection_management.group_collection_legal")
