@@ -8,7 +8,7 @@ from .collection_values import check_numbers
 
 class CollectionInteraction(models.Model):
     _name = "collection.interaction"
-    _inherit = ["collection.case.record"]
+    _inherit = ["collection.case.record.mixin"]
     _description = "Contact Log Entry"
     _order = "date desc, id desc"
 

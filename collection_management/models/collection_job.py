@@ -58,7 +58,7 @@ class CollectionJob(models.AbstractModel):
                     "The daily job “%(job)s” could not process %(record)s and skipped it; "
                     "the other records were processed. Please correct it.",
                     job=job_name,
-                    record=records.display_name if records else str(item),
+                    record=", ".join(records.mapped("display_name")) if records else str(item),
                 ),
                 str(error)[:2000],
             )

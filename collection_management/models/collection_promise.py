@@ -20,7 +20,7 @@ SERVER_FIELDS = frozenset({"date", "user_id", "amount_paid", "date_evaluated", "
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
-    _inherit = ["collection.case.record", "mail.thread"]
+    _inherit = ["collection.case.record.mixin", "mail.thread"]
     _order = "date_promised, id"
 
     # a promise pauses the reminders of its customer: it belongs to a case that its
@@ -103,9 +103,7 @@ class CollectionPromise(models.Model):
                 [
                     ("commercial_partner_id", "in", self.partner_id.ids),
                     ("company_id", "in", self.company_id.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
+                    *self.env["account.move"]._collection_open_invoice_domain(),
                 ],
                 ["commercial_partner_id", "company_id"],
                 ["amount_residual_signed:sum"],
@@ -258,32 +256,24 @@ class CollectionPromise(models.Model):
         earliest promise: {(partner id, company id): [(date, amount), ...]} by date."""
         if not self:
             return {}
-        self.env["account.partial.reconcile"].flush_model()
-        self.env["account.move.line"].flush_model(["move_id"])
-        self.env["account.move"].flush_model(["commercial_partner_id", "move_type", "company_id"])
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT inv.commercial_partner_id, inv.company_id, apr.max_date,
-                          SUM(apr.amount)
-                     FROM account_partial_reconcile apr
-                     JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                     JOIN account_move inv ON inv.id = dl.move_id
-                     JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                     JOIN account_move cm ON cm.id = cl.move_id
-                    WHERE inv.move_type = 'out_invoice'
-                      AND cm.move_type != 'out_refund'
-                      AND inv.commercial_partner_id = ANY(%s)
-                      AND inv.company_id = ANY(%s)
-                      AND apr.max_date >= %s
+                """SELECT s.partner_id, s.company_id, s.date, SUM(s.amount)
+                     FROM (%s) s
+                    WHERE NOT s.by_credit_note
+                      AND s.partner_id = ANY(%s)
+                      AND s.company_id = ANY(%s)
+                      AND s.date >= %s
                  GROUP BY 1, 2, 3
                  ORDER BY 3""",
+                self.env["account.partial.reconcile"]._collection_settlements_sql(),
                 self.partner_id.ids,
                 self.company_id.ids,
                 min(self.mapped("date")),
             )
         )
         payments = defaultdict(list)
-        for partner_id, company_id, date, amount in self.env.cr.fetchall():
+        for partner_id, company_id, date, amount in rows:
             payments[(partner_id, company_id)].append((date, amount))
         return payments
 

@@ -73,51 +73,45 @@ class TestFollowupIntegrity(CollectionCommon):
         self.assertEqual((followup.level_id, followup.invoice_ids), (self.before, upcoming))
 
     # ------------------------------------------------------------------ other runs
-    def test_database_refuses_a_second_followup_for_the_same_customer_and_day(self):
-        self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        followup = self._run()["followups"]
+    def _another_followup(self, level, day, state="draft"):
+        """What another run would insert for the customer (the ORM's create as the run
+        does it)."""
+        return (
+            self.env["collection.followup"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "level_id": level.id,
+                    "date": day,
+                    "state": state,
+                }
+            )
+        )
+
+    def _assert_refused_by_the_database(self, level, day):
         with (
             self.assertRaises(IntegrityError),
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self.env["collection.followup"].sudo().create(
-                {
-                    "partner_id": self.customer.id,
-                    "company_id": self.company.id,
-                    "level_id": followup.level_id.id,
-                    "date": TODAY,
-                }
-            )
+            self._another_followup(level, day)
+
+    def test_database_refuses_a_second_followup_for_the_same_customer_and_day(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
+        followup = self._run()["followups"]
+        self._assert_refused_by_the_database(followup.level_id, TODAY)
         followup.sudo().write({"state": "cancel"})
         followup.flush_recordset()
         # a cancelled follow-up does not count
-        self.env["collection.followup"].sudo().create(
-            {
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "level_id": self.friendly.id,
-                "date": TODAY,
-            }
-        )
+        self.assertTrue(self._another_followup(self.friendly, TODAY))
 
     def test_one_draft_waits_per_customer(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
         draft = self._run()["followups"]
         self.assertEqual(draft.state, "draft")
-        with (
-            self.assertRaises(IntegrityError),
-            mute_logger("odoo.sql_db"),
-            self.env.cr.savepoint(),
-        ):
-            self.env["collection.followup"].sudo().create(
-                {
-                    "partner_id": self.customer.id,
-                    "company_id": self.company.id,
-                    "level_id": self.final.id,
-                    "date": TODAY + timedelta(days=1),
-                }
-            )
+        self._assert_refused_by_the_database(self.final, TODAY + timedelta(days=1))
 
     def test_customer_made_by_another_run_meanwhile_is_left_to_it(self):
         """Another run committed a follow-up for a customer after this transaction
@@ -130,15 +124,7 @@ class TestFollowupIntegrity(CollectionCommon):
         decisions, _skipped = followup_model._collection_decide(self.company, TODAY)
         self.assertEqual(len(decisions), 2)
         # what the other run made, as our transaction would meet it at insert time
-        followup_model.sudo().create(
-            {
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "level_id": self.friendly.id,
-                "date": TODAY,
-                "state": "done",
-            }
-        ).flush_recordset()
+        self._another_followup(self.friendly, TODAY, state="done").flush_recordset()
         with mute_logger("odoo.sql_db"):
             made, taken = followup_model._collection_create_followups(
                 self.company, TODAY, decisions

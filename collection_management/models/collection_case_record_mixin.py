@@ -2,11 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
-class CollectionCaseRecord(models.AbstractModel):
+class CollectionCaseRecordMixin(models.AbstractModel):
     """A record that belongs to a customer, and usually to one of its cases: contacts
     and promises. Customer and company follow the case."""
 
-    _name = "collection.case.record"
+    _name = "collection.case.record.mixin"
     _description = "Record of a Collection Case"
     _check_company_auto = True
 
