@@ -14,6 +14,11 @@ BUCKETS = [
 BUCKET_LIMITS = [0, 30, 60, 90, 180, 365, None]
 
 
+def _column(alias, model, name):
+    """``alias.name`` in SQL, carrying the field to flush before the query runs."""
+    return SQL.identifier(alias, name, to_flush=model._fields[name])
+
+
 def bucket_case_sql(days):
     """SQL CASE giving the bucket key of ``days`` overdue (an SQL expression)."""
     parts = []
@@ -34,6 +39,24 @@ class CollectionAgingReport(models.Model):
     _auto = False
     _order = "days_overdue desc"
     _rec_name = "move_id"
+    # what the view reads: the ORM flushes these fields before reading it
+    _depends = {
+        "account.move.line": [
+            "move_id",
+            "company_id",
+            "partner_id",
+            "account_id",
+            "date",
+            "date_maturity",
+            "parent_state",
+            "reconciled",
+            "amount_residual",
+        ],
+        "account.account": ["account_type"],
+        "res.company": ["currency_id"],
+        "res.partner": ["commercial_partner_id", "collector_id"],
+        "collection.case": ["partner_id", "company_id", "collector_id", "is_closed"],
+    }
 
     move_id = fields.Many2one("account.move", string="Entry", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -80,55 +103,81 @@ class CollectionAgingReport(models.Model):
         """Aged receivables per customer as they were on ``as_of``: payments and credit
         notes reconciled after that date are ignored. Returns {(partner id, company id):
         {bucket: amount}} in company currency."""
-        self.env["account.move.line"].flush_model()
-        self.env["account.partial.reconcile"].flush_model()
-        days = SQL("(%s::date - open.due)", as_of)
+        rows = self.env.execute_query(self._collection_aging_sql(companies, as_of, partners))
+        aging = {}
+        for partner_id, company_id, bucket, amount in rows:
+            row = aging.setdefault((partner_id, company_id), dict.fromkeys(dict(BUCKETS), 0.0))
+            row[bucket] += amount
+        return aging
+
+    @api.model
+    def _collection_aging_sql(self, companies, as_of, partners=None):
+        """The query of ``_collection_aging``: receivable lines posted by ``as_of`` less
+        what was reconciled with them by then, per customer, company and bucket. Its
+        columns carry the fields to flush (``env.execute_query``)."""
+        line, account = self.env["account.move.line"], self.env["account.account"]
+        partner = self.env["res.partner"]
+        customer = SQL(
+            "COALESCE(%s, %s)",
+            _column("p", partner, "commercial_partner_id"),
+            _column("l", line, "partner_id"),
+        )
         partner_filter = SQL("")
         if partners is not None:
-            partner_filter = SQL(
-                "AND COALESCE(p.commercial_partner_id, l.partner_id) = ANY(%s)", partners.ids
-            )
-        self.env.cr.execute(
-            SQL(
-                """WITH debit AS (
-                       SELECT debit_move_id AS line_id, SUM(amount) AS amount
-                         FROM account_partial_reconcile
-                        WHERE max_date <= %(as_of)s AND company_id = ANY(%(companies)s)
-                     GROUP BY debit_move_id
-                   ), credit AS (
-                       SELECT credit_move_id AS line_id, SUM(amount) AS amount
-                         FROM account_partial_reconcile
-                        WHERE max_date <= %(as_of)s AND company_id = ANY(%(companies)s)
-                     GROUP BY credit_move_id
-                   ), open AS (
-                       SELECT COALESCE(p.commercial_partner_id, l.partner_id) AS partner_id,
-                              l.company_id,
-                              COALESCE(l.date_maturity, l.date) AS due,
-                              l.balance - COALESCE(debit.amount, 0)
-                                        + COALESCE(credit.amount, 0) AS amount
+            partner_filter = SQL("AND %s = ANY(%s)", customer, partners.ids)
+        return SQL(
+            """WITH debit AS (%(debit)s), credit AS (%(credit)s), open AS (
+                       SELECT %(customer)s AS partner_id, %(company)s AS company_id,
+                              COALESCE(%(maturity)s, %(date)s) AS due,
+                              %(balance)s - COALESCE(debit.amount, 0)
+                                          + COALESCE(credit.amount, 0) AS amount
                          FROM account_move_line l
-                         JOIN account_account a ON a.id = l.account_id
-                         JOIN res_partner p ON p.id = l.partner_id
+                         JOIN account_account a ON a.id = %(account)s
+                         JOIN res_partner p ON p.id = %(partner)s
                     LEFT JOIN debit ON debit.line_id = l.id
                     LEFT JOIN credit ON credit.line_id = l.id
-                        WHERE a.account_type = 'asset_receivable'
-                          AND l.parent_state = 'posted'
-                          AND l.company_id = ANY(%(companies)s)
-                          AND l.date <= %(as_of)s
+                        WHERE %(account_type)s = 'asset_receivable'
+                          AND %(state)s = 'posted'
+                          AND %(company)s = ANY(%(companies)s)
+                          AND %(date)s <= %(as_of)s
                           %(partner_filter)s
                    )
                    SELECT open.partner_id, open.company_id, %(bucket)s, SUM(open.amount)
                      FROM open
                     WHERE open.amount != 0
                  GROUP BY 1, 2, 3""",
-                as_of=as_of,
-                companies=companies.ids,
-                partner_filter=partner_filter,
-                bucket=bucket_case_sql(days),
-            )
+            debit=self._collection_reconciled_sql("debit_move_id", companies, as_of),
+            credit=self._collection_reconciled_sql("credit_move_id", companies, as_of),
+            customer=customer,
+            company=_column("l", line, "company_id"),
+            maturity=_column("l", line, "date_maturity"),
+            date=_column("l", line, "date"),
+            balance=_column("l", line, "balance"),
+            account=_column("l", line, "account_id"),
+            partner=_column("l", line, "partner_id"),
+            account_type=_column("a", account, "account_type"),
+            state=_column("l", line, "parent_state"),
+            companies=companies.ids,
+            as_of=as_of,
+            partner_filter=partner_filter,
+            bucket=bucket_case_sql(SQL("(%s::date - open.due)", as_of)),
         )
-        aging = {}
-        for partner_id, company_id, bucket, amount in self.env.cr.fetchall():
-            row = aging.setdefault((partner_id, company_id), dict.fromkeys(dict(BUCKETS), 0.0))
-            row[bucket] += amount
-        return aging
+
+    @api.model
+    def _collection_reconciled_sql(self, side, companies, as_of):
+        """Amount reconciled with each line on its ``side`` (``debit_move_id`` or
+        ``credit_move_id``) of the partial reconciliations made by ``as_of``."""
+        partial = self.env["account.partial.reconcile"]
+        line = _column("apr", partial, side)
+        return SQL(
+            """SELECT %(line)s AS line_id, SUM(%(amount)s) AS amount
+                 FROM account_partial_reconcile apr
+                WHERE %(date)s <= %(as_of)s AND %(company)s = ANY(%(companies)s)
+             GROUP BY %(line)s""",
+            line=line,
+            amount=_column("apr", partial, "amount"),
+            date=_column("apr", partial, "max_date"),
+            company=_column("apr", partial, "company_id"),
+            as_of=as_of,
+            companies=companies.ids,
+        )
