@@ -94,10 +94,10 @@ class AgingReport(XlsxReport):
         company: the level furthest after the due date, not the latest record."""
         groups = self.env["account.move"]._read_group(
             [
+                *self.env["account.move"]._collection_open_invoice_domain(),
                 ("commercial_partner_id", "in", partners.ids),
                 ("company_id", "in", companies.ids),
                 ("collection_level_id", "!=", False),
-                ("payment_state", "in", ("not_paid", "partial")),
             ],
             ["commercial_partner_id", "company_id"],
             ["collection_level_id:recordset"],
