@@ -188,6 +188,17 @@ def cmd_bench(args):
     return bench.run(src, args)
 
 
+def cmd_simulate(args):
+    """Books of receivables lived day by day: see tools/devkit/simulate.py."""
+    from . import simulate
+
+    src = _require_src()
+    config = None
+    if args.database:
+        config = _dev_config(src, _dev_cluster())
+    return simulate.run(src, args, config=config)
+
+
 def cmd_i18n(_args):
     """Regenerate i18n/collection_management.pot from the code and merge it into zh_CN.po."""
     from . import i18n
@@ -202,6 +213,24 @@ def cmd_shell(args):
     return subprocess.run(
         odoo.odoo_cmd(config, "shell", "-d", args.database), check=False
     ).returncode
+
+
+def _add_simulate_parser(sub):
+    p = sub.add_parser(
+        "simulate", help="live seeded books of receivables day by day, checking invariants"
+    )
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--seed", type=int, default=1, help="the seed of the book (default 1)")
+    p.add_argument("--seeds", type=int, help="run seeds 1 to N instead of one seed")
+    p.add_argument(
+        "-d",
+        "--database",
+        help="an existing database of the dev cluster with the addon installed (default: a "
+        "fresh database in a throwaway cluster); nothing is kept in it",
+    )
+    p.add_argument("--stop", action="store_true", help="stop at the first broken day, as the test")
+    p.add_argument("--quiet", action="store_true", help="no line per day")
+    p.set_defaults(func=cmd_simulate)
 
 
 def main(argv):
@@ -257,6 +286,7 @@ def main(argv):
     )
     p.add_argument("--json", help="write the figures to this file")
     p.set_defaults(func=cmd_bench)
+    _add_simulate_parser(sub)
     p = sub.add_parser("i18n", help="regenerate the .pot and merge it into zh_CN.po")
     p.set_defaults(func=cmd_i18n)
     p = sub.add_parser("shell", help="an Odoo shell on a database")
