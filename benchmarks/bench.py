@@ -86,13 +86,8 @@ def _analyze(registry):
 
 
 def _open_invoice_count(env):
-    return env["account.move"].search_count(
-        [
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ]
-    )
+    moves = env["account.move"]
+    return moves.search_count(moves._collection_open_invoice_domain())
 
 
 def step_oca(registry, probe, args):
