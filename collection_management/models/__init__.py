@@ -1,5 +1,9 @@
 # abstract models first: the models that inherit them are built after them
-from . import collection_case_record_mixin, collection_stage_mixin  # isort: skip
+from . import (  # isort: skip
+    collection_values,
+    collection_case_record_mixin,
+    collection_stage_mixin,
+)
 from . import (
     account_move,
     account_partial_reconcile,
@@ -24,7 +28,6 @@ from . import (
     collection_snapshot,
     collection_stage,
     collection_target,
-    collection_values,
     mail_mail,
     res_company,
     res_company_demo,

@@ -2,12 +2,12 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
-from .collection_policy import check_configuration_values
-
 
 class CollectionAssignmentRule(models.Model):
     _name = "collection.assignment.rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "collection.values.mixin"]
+    _collection_bounds = {"min_days": (0, 3650)}
+    _collection_named = True
     _description = "Case Assignment Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -82,15 +82,6 @@ class CollectionAssignmentRule(models.Model):
                 raise ValidationError(
                     _("The customer filter of rule %(rule)s is not valid.", rule=rule.name)
                 ) from error
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_configuration_values(self, vals_list, {"min_days": (0, 3650)})
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_configuration_values(self, [vals], {"min_days": (0, 3650)})
-        return super().write(vals)
 
     def _collection_filter_partners(self, partners=None):
         """The customers among ``partners`` (any customer when None: one is enough to

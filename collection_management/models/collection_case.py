@@ -13,7 +13,12 @@ class CollectionCase(models.Model):
 
     _description = "Collection Case"
 
-    _inherit = ["mail.thread", "mail.activity.mixin", "mail.tracking.duration.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "mail.tracking.duration.mixin",
+        "collection.values.mixin",
+    ]
 
     _order = "priority_score desc, id desc"
 

@@ -7,6 +7,7 @@ class CollectionCaseRecordMixin(models.AbstractModel):
     and promises. Customer and company follow the case."""
 
     _name = "collection.case.record.mixin"
+    _inherit = ["collection.values.mixin"]
     _description = "Record of a Collection Case"
     _check_company_auto = True
 

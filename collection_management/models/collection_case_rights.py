@@ -2,7 +2,6 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from .collection_case_legal import LEGAL_REQUEST_FIELDS
-from .collection_values import check_numbers
 
 # fields only the collection process writes (besides the stored computes)
 CASE_PROCESS_FIELDS = {
@@ -29,14 +28,12 @@ class CollectionCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list)
         if not self.env.su:
             for vals in vals_list:
                 self._collection_check_user_create(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_numbers(self, [vals])
         self._collection_check_user_write(vals)
         self._collection_check_legal_write(vals)
         return super().write(vals)

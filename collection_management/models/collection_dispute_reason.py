@@ -1,11 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .collection_policy import check_configuration_values
-
 
 class CollectionDisputeReason(models.Model):
     _name = "collection.dispute.reason"
+    _inherit = ["collection.values.mixin"]
+    _collection_named = True
     _description = "Dispute Reason"
     _order = "sequence, id"
 
@@ -13,15 +13,6 @@ class CollectionDisputeReason(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_configuration_values(self, vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_configuration_values(self, [vals])
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_use(self):

@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .collection_values import check_numbers
-
 
 class CollectionInteraction(models.Model):
     _name = "collection.interaction"
@@ -87,7 +85,6 @@ class CollectionInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list)
         interactions = super().create(vals_list)
         interactions._collection_apply()
         return interactions
@@ -97,7 +94,6 @@ class CollectionInteraction(models.Model):
             raise UserError(
                 _("The promise of a contact is set by Odoo when the contact is logged.")
             )
-        check_numbers(self, [vals])
         promise_fields = {"case_id", "partner_id", "company_id", "outcome", "promise_amount"}
         if (promise_fields | {"promise_date"}) & set(vals) and self.filtered("promise_id"):
             raise UserError(

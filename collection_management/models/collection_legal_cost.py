@@ -3,11 +3,10 @@ import math
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .collection_values import check_numbers
-
 
 class CollectionLegalCost(models.Model):
     _name = "collection.legal.cost"
+    _inherit = ["collection.values.mixin"]
     _description = "Legal Cost"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -53,15 +52,6 @@ class CollectionLegalCost(models.Model):
             cost.amount_company = cost.currency_id._convert(
                 cost.amount, company.currency_id, company, cost.date or fields.Date.today()
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_numbers(self, vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_numbers(self, [vals])
-        return super().write(vals)
 
     @api.constrains("amount", "description")
     def _check_amount(self):

@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .collection_policy import check_configuration_values
-
 # a level is due at most a year before and ten years after the due date
 DAY_BOUNDS = {
     "delay_days": (-365, 3650),
@@ -13,6 +11,9 @@ DAY_BOUNDS = {
 
 class CollectionLevel(models.Model):
     _name = "collection.level"
+    _inherit = ["collection.values.mixin"]
+    _collection_bounds = DAY_BOUNDS
+    _collection_named = True
     _description = "Follow-up Level"
     _order = "policy_id, delay_days, id"
     _check_company_auto = True
@@ -133,15 +134,6 @@ class CollectionLevel(models.Model):
                         level=level.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_configuration_values(self, vals_list, DAY_BOUNDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_configuration_values(self, [vals], DAY_BOUNDS)
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):

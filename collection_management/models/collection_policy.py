@@ -3,35 +3,16 @@ from collections import Counter, defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .collection_values import check_numbers
-
 
 def normalized_name(name):
     """A name as compared for duplicates: case and spacing do not count."""
     return " ".join((name or "").split()).casefold()
 
 
-def check_configuration_values(records, vals_list, bounds=None):
-    """Refuse, before anything reaches the database, what a form or an RPC call can send
-    to a configuration model and the engine cannot use: a blank name, a number that is
-    not one or lies out of ``bounds`` (see ``check_numbers``). ``records`` is the empty
-    model on create, the records written on write."""
-    env = records.env
-    for vals in vals_list:
-        if "name" in vals or not records:
-            name = vals.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise ValidationError(
-                    env._(
-                        "A %(what)s needs a name.",
-                        what=env["ir.model"].sudo()._get(records._name).name,
-                    )
-                )
-    check_numbers(records, vals_list, bounds)
-
-
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
+    _inherit = ["collection.values.mixin"]
+    _collection_named = True
     _description = "Follow-up Policy"
     _order = "company_id, name, id"
     _check_company_auto = True
@@ -97,15 +78,6 @@ class CollectionPolicy(models.Model):
                         company=policy.company_id.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_configuration_values(self, vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_configuration_values(self, [vals])
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_levels_used(self):

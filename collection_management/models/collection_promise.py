@@ -8,8 +8,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .collection_values import check_numbers
-
 _logger = logging.getLogger(__name__)
 
 
@@ -138,7 +136,6 @@ class CollectionPromise(models.Model):
             raise ValidationError(
                 _("A promise to pay is recorded on a collection case: choose the case.")
             )
-        check_numbers(self, vals_list)
         if not self.env.su:
             vals_list = self._collection_user_create_values(vals_list)
         promises = super().create(vals_list)
@@ -165,7 +162,6 @@ class CollectionPromise(models.Model):
             p.state != "open" for p in self
         ):
             raise UserError(_("Only an open promise can be changed."))
-        check_numbers(self, [vals])
         if vals.get("state") == "cancel" and self.filtered(lambda p: p.state != "open"):
             raise UserError(_("Only an open promise can be cancelled."))
         if not self.env.su:

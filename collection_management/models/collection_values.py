@@ -6,6 +6,7 @@ These checks turn them into a clear, translated ``ValidationError``."""
 
 import math
 
+from odoo import api, models
 from odoo.exceptions import ValidationError
 
 # what PostgreSQL stores in an integer column
@@ -47,3 +48,44 @@ def _check_number(records, field, value, bounds):
                 high=high,
             )
         )
+
+
+def check_names(records, vals_list):
+    """Refuse a name that is empty or only spaces (on create, a missing name too)."""
+    env = records.env
+    for vals in vals_list:
+        if "name" not in vals and records:
+            continue
+        name = vals.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(
+                env._(
+                    "%(what)s: a name is required.",
+                    what=env["ir.model"].sudo()._get(records._name).name,
+                )
+            )
+
+
+class CollectionValuesMixin(models.AbstractModel):
+    """Checks every create and write of the model with ``check_numbers`` (bounds from
+    ``_collection_bounds``) and, for models with ``_collection_named``, ``check_names``:
+    before the ORM converts what a form or an RPC call sent."""
+
+    _name = "collection.values.mixin"
+    _description = "Checked Values of a Collection Record"
+    _collection_bounds = {}
+    _collection_named = False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.browse()._collection_check_values(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._collection_check_values([vals])
+        return super().write(vals)
+
+    def _collection_check_values(self, vals_list):
+        if self._collection_named:
+            check_names(self, vals_list)
+        check_numbers(self, vals_list, self._collection_bounds)

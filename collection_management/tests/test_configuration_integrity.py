@@ -151,10 +151,10 @@ class TestConfigurationValues(CollectionCommon):
         }
         for model, values in new_values.items():
             for blank in ("", "   ", "\t\n", False):
-                with self.assertRaisesText(ValidationError, "needs a name"):
+                with self.assertRaisesText(ValidationError, "a name is required"):
                     self.env[model].create({**values, "name": blank})
         for record in (policy, policy.level_ids, rule, reason):
-            with self.assertRaisesText(ValidationError, "needs a name"):
+            with self.assertRaisesText(ValidationError, "a name is required"):
                 record.write({"name": "  "})
         self.assertEqual(policy.name, "Named")
 
