@@ -200,7 +200,7 @@ class TestExcelReports(CollectionCommon):
             [
                 ("commercial_partner_id", "=", partner.id),
                 ("company_id", "=", self.company.id),
-                ("payment_state", "in", ("not_paid", "partial")),
+                *self.env["account.move"]._collection_open_invoice_domain(),
             ]
         )
         return invoices.collection_level_id.sorted(lambda level: (level.delay_days, level.id))[-1:]
@@ -379,6 +379,20 @@ class TestExcelReports(CollectionCommon):
         self.assertEqual(lines.bucket, "over_365")
         self.assertAlmostEqual(sum(lines.mapped("amount_residual")), 300)
 
+    def test_a_reminded_invoice_reset_to_draft_gives_no_level(self):
+        with freeze_time(AS_OF):
+            self.env["collection.followup"]._collection_run(self.company, AS_OF)
+        invoices = self.env["account.move"].search(
+            [("commercial_partner_id", "=", self.alpha.id), ("collection_level_id", "!=", False)]
+        )
+        self.assertTrue(invoices)
+        invoices.button_draft()
+        self.assertTrue(invoices.collection_level_id)
+        sheet = self._export("aging")["Aging"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[2]: dict(zip(header, row, strict=True)) for row in self._rows(sheet) if row[2]}
+        self.assertIsNone(rows["Alpha Trading"]["Follow-up level"])
+
 
 @tagged("post_install", "-at_install")
 class TestKpis(CollectionCommon):
@@ -436,3 +450,27 @@ class TestKpis(CollectionCommon):
             self.assertEqual(overview.case_count, 2)
             self.assertEqual(overview.top_debtor_ids[0], customer)
             self.assertIn("New", overview.stage_summary)
+
+
+@tagged("post_install", "-at_install")
+class TestAgingReadsWhatTheOrmHolds(CollectionCommon):
+    """The aging analysis and the aging as of a date read the fields the ORM still
+    holds in its cache, not yet written to the database."""
+
+    def test_aging_analysis_shows_a_collector_not_yet_written_to_the_database(self):
+        customer = self._customer("Gamma Foods")
+        self._invoice(customer, 800, date.today() - timedelta(days=40))
+        self.env.flush_all()
+        customer.with_company(self.company).collector_id = self.collector
+        lines = self.env["collection.aging.report"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(lines.collector_id, self.collector)
+
+    def test_aging_as_of_a_date_counts_a_branch_under_a_parent_not_yet_written(self):
+        parent = self._customer("Delta Holding", is_company=True)
+        branch = self._customer("Delta Branch")
+        self._invoice(branch, 600, AS_OF - timedelta(days=10))
+        self.env.flush_all()
+        branch.parent_id = parent
+        aging = self.env["collection.aging.report"]._collection_aging(self.company, AS_OF)
+        self.assertEqual(aging[(parent.id, self.company.id)]["1_30"], 600)
+        self.assertNotIn((branch.id, self.company.id), aging)
