@@ -22,7 +22,9 @@ class TestAccessMatrix(CollectionCommon):
         cls.records = {
             "collection.policy": cls.policy,
             "collection.level": cls.policy.level_ids[0],
-            "collection.followup": cls.env["collection.followup"].sudo().create(
+            "collection.followup": cls.env["collection.followup"]
+            .sudo()
+            .create(
                 {
                     "partner_id": customer.id,
                     "company_id": cls.company.id,
