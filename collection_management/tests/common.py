@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 
+from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -45,7 +46,7 @@ class CollectionCommon(AccountTestInvoicingCommon):
             login=login,
             groups=f"base.group_user,{groups}",
             company_id=company.id,
-            company_ids=[(6, 0, (companies or company).ids)],
+            company_ids=[Command.set((companies or company).ids)],
             email=f"{login}@example.com",
         )
 
@@ -84,7 +85,7 @@ class CollectionCommon(AccountTestInvoicingCommon):
                                 "quantity": 1,
                                 "price_unit": amount,
                                 "account_id": data["default_account_revenue"].id,
-                                "tax_ids": [(5, 0, 0)],
+                                "tax_ids": [Command.clear()],
                             },
                         )
                     ],

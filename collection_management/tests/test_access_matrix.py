@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import CollectionCommon
@@ -40,7 +41,7 @@ class TestAccessMatrix(CollectionCommon):
             {
                 "name": "Portal debtor",
                 "login": "matrix_portal",
-                "groups_id": [(6, 0, cls.env.ref("base.group_portal").ids)],
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
             }
         )
         # the public user belongs to the main company: read it as superuser

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -37,7 +38,7 @@ class TestCaseAssignment(CollectionCommon):
         rule = self.rule_model.create(
             {
                 "name": "Everyone",
-                "user_ids": [(6, 0, (self.collector | self.collector_2).ids)],
+                "user_ids": [Command.set((self.collector | self.collector_2).ids)],
                 "method": "round_robin",
             }
         )
@@ -61,7 +62,7 @@ class TestCaseAssignment(CollectionCommon):
         rule = self.rule_model.create(
             {
                 "name": "By amount",
-                "user_ids": [(6, 0, (self.collector | self.collector_2).ids)],
+                "user_ids": [Command.set((self.collector | self.collector_2).ids)],
                 "method": "least_loaded",
                 "load_measure": "amount",
             }
@@ -88,7 +89,9 @@ class TestCaseAssignment(CollectionCommon):
         self.rule_model.create(
             {
                 "name": "Everyone",
-                "user_ids": [(6, 0, (self.collector | self.collector_2 | self.collector_3).ids)],
+                "user_ids": [
+                    Command.set((self.collector | self.collector_2 | self.collector_3).ids)
+                ],
             }
         )
         cases = self._cases([100, 200])
@@ -105,7 +108,7 @@ class TestCaseAssignment(CollectionCommon):
                 "name": "Large",
                 "sequence": 1,
                 "min_amount": 5000,
-                "user_ids": [(6, 0, self.collector.ids)],
+                "user_ids": [Command.set(self.collector.ids)],
             }
         )
         self.rule_model.create(
@@ -113,7 +116,7 @@ class TestCaseAssignment(CollectionCommon):
                 "name": "China",
                 "sequence": 2,
                 "domain": f"[('country_id', '=', {china.id})]",
-                "user_ids": [(6, 0, self.collector_2.ids)],
+                "user_ids": [Command.set(self.collector_2.ids)],
             }
         )
         large, small = self._cases([8000, 100])
@@ -127,7 +130,7 @@ class TestCaseAssignment(CollectionCommon):
         self.assertEqual(case.collector_id, self.collector_2)
 
     def test_customer_collector_comes_first(self):
-        self.rule_model.create({"name": "All", "user_ids": [(6, 0, self.collector_2.ids)]})
+        self.rule_model.create({"name": "All", "user_ids": [Command.set(self.collector_2.ids)]})
         partner = self._customer("Loyal Co")
         partner.with_company(self.company).collector_id = self.collector_3
         self._invoice(partner, 500, TODAY - timedelta(days=40))
@@ -143,9 +146,9 @@ class TestCaseAssignment(CollectionCommon):
             company=self.company_b,
             companies=self.company_b,
         )
-        self.rule_model.create({"name": "A", "user_ids": [(6, 0, self.collector.ids)]})
+        self.rule_model.create({"name": "A", "user_ids": [Command.set(self.collector.ids)]})
         self.rule_model.create(
-            {"name": "B", "company_id": self.company_b.id, "user_ids": [(6, 0, user_b.ids)]}
+            {"name": "B", "company_id": self.company_b.id, "user_ids": [Command.set(user_b.ids)]}
         )
         case_a = self._cases([100])
         case_b = self._cases([100], company=self.company_b)
@@ -157,14 +160,14 @@ class TestCaseAssignment(CollectionCommon):
             self.rule_model.create({"name": "Empty"})
         with self.assertRaises(ValidationError):
             self.rule_model.create(
-                {"name": "Bad", "min_amount": -1, "user_ids": [(6, 0, self.collector.ids)]}
+                {"name": "Bad", "min_amount": -1, "user_ids": [Command.set(self.collector.ids)]}
             )
         with self.assertRaises(ValidationError):
             self.rule_model.create(
                 {
                     "name": "Bad filter",
                     "domain": "[('nope', '=', 1)]",
-                    "user_ids": [(6, 0, self.collector.ids)],
+                    "user_ids": [Command.set(self.collector.ids)],
                 }
             )
 
@@ -212,7 +215,7 @@ class TestCaseAssignment(CollectionCommon):
     def test_archived_collector_hands_open_cases_back_to_the_rules(self):
         cases = self._cases_of(self.collector, [100, 200])
         self.rule_model.create(
-            {"name": "Everyone", "user_ids": [(6, 0, (self.collector | self.collector_2).ids)]}
+            {"name": "Everyone", "user_ids": [Command.set((self.collector | self.collector_2).ids)]}
         )
         with freeze_time(TODAY):
             self.collector.write({"active": False})
@@ -245,7 +248,9 @@ class TestCaseAssignment(CollectionCommon):
     def test_deleted_collector_hands_open_cases_back_to_the_rules(self):
         leaving = self._make_user("leaving", "collection_management.group_collection_collector")
         cases = self._cases_of(leaving, [100])
-        self.rule_model.create({"name": "Everyone", "user_ids": [(6, 0, self.collector_2.ids)]})
+        self.rule_model.create(
+            {"name": "Everyone", "user_ids": [Command.set(self.collector_2.ids)]}
+        )
         with freeze_time(TODAY):
             leaving.unlink()
         self.assertEqual(cases.collector_id, self.collector_2)

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -51,7 +52,7 @@ class TestCaseAccess(CollectionCommon):
             ),
             "promise": cls.promise,
             "rule": cls.env["collection.assignment.rule"].create(
-                {"name": "All", "user_ids": [(6, 0, cls.collector.ids)]}
+                {"name": "All", "user_ids": [Command.set(cls.collector.ids)]}
             ),
             "stage": cls.own.stage_id,
             "legal stage": cls.legal.legal_stage_id,
@@ -63,7 +64,7 @@ class TestCaseAccess(CollectionCommon):
             {
                 "name": "Portal debtor",
                 "login": "case_portal",
-                "groups_id": [(6, 0, cls.env.ref("base.group_portal").ids)],
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
             }
         )
 

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -40,11 +41,11 @@ class TestAssignmentRuleFaults(CollectionCommon):
                 "name": "Segment A",
                 "sequence": 1,
                 "domain": "[('x_collection_segment', '=', 'A')]",
-                "user_ids": [(6, 0, self.collector.ids)],
+                "user_ids": [Command.set(self.collector.ids)],
             }
         )
         self.rule_model.create(
-            {"name": "Everyone", "sequence": 2, "user_ids": [(6, 0, self.collector_2.ids)]}
+            {"name": "Everyone", "sequence": 2, "user_ids": [Command.set(self.collector_2.ids)]}
         )
         # the custom field is removed later: the rule still names it
         segment.unlink()
@@ -98,7 +99,9 @@ class TestConfigurationValues(CollectionCommon):
                 "name": name,
                 "company_id": (company or self.company).id,
                 "level_ids": [
-                    (0, 0, {"name": f"After {d} days", "delay_days": d, "send_email": False})
+                    Command.create(
+                        {"name": f"After {d} days", "delay_days": d, "send_email": False}
+                    )
                     for d in delays
                 ],
             }
@@ -116,11 +119,13 @@ class TestConfigurationValues(CollectionCommon):
             with self.assertRaisesText(ValidationError, "must lie between"):
                 level.write({field: too_big})
                 level.flush_recordset()
-        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        rule = self.rule_model.create(
+            {"name": "Rule", "user_ids": [Command.set(self.collector.ids)]}
+        )
         for field in ("min_days", "sequence"):
             with self.assertRaisesText(ValidationError, "must lie between"):
                 self.rule_model.create(
-                    {"name": "X", "user_ids": [(6, 0, self.collector.ids)], field: too_big}
+                    {"name": "X", "user_ids": [Command.set(self.collector.ids)], field: too_big}
                 )
             with self.assertRaisesText(ValidationError, "must lie between"):
                 rule.write({field: -too_big - 1})
@@ -129,11 +134,17 @@ class TestConfigurationValues(CollectionCommon):
             self.env["collection.dispute.reason"].create({"name": "X", "sequence": too_big})
 
     def test_amounts_that_are_not_numbers_are_refused(self):
-        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        rule = self.rule_model.create(
+            {"name": "Rule", "user_ids": [Command.set(self.collector.ids)]}
+        )
         for value in (float("nan"), float("inf"), float("-inf")):
             with self.assertRaisesText(ValidationError, "must be a number"):
                 self.rule_model.create(
-                    {"name": "X", "user_ids": [(6, 0, self.collector.ids)], "min_amount": value}
+                    {
+                        "name": "X",
+                        "user_ids": [Command.set(self.collector.ids)],
+                        "min_amount": value,
+                    }
                 )
             with self.assertRaisesText(ValidationError, "must be a number"):
                 rule.write({"min_amount": value})
@@ -141,12 +152,14 @@ class TestConfigurationValues(CollectionCommon):
 
     def test_blank_names_are_refused(self):
         policy = self._policy("Named", (7,))
-        rule = self.rule_model.create({"name": "Rule", "user_ids": [(6, 0, self.collector.ids)]})
+        rule = self.rule_model.create(
+            {"name": "Rule", "user_ids": [Command.set(self.collector.ids)]}
+        )
         reason = self.env["collection.dispute.reason"].create({"name": "Reason"})
         new_values = {
             "collection.policy": {},
             "collection.level": {"policy_id": policy.id, "delay_days": 30, "send_email": False},
-            "collection.assignment.rule": {"user_ids": [(6, 0, self.collector.ids)]},
+            "collection.assignment.rule": {"user_ids": [Command.set(self.collector.ids)]},
             "collection.dispute.reason": {},
         }
         for model, values in new_values.items():
@@ -178,7 +191,9 @@ class TestLevelArchiving(CollectionCommon):
             {
                 "name": "Two steps",
                 "level_ids": [
-                    (0, 0, {"name": name, "delay_days": delay, "mail_template_id": template.id})
+                    Command.create(
+                        {"name": name, "delay_days": delay, "mail_template_id": template.id}
+                    )
                     for name, delay in (("Reminder", 7), ("Demand", 30), ("Final", 60))
                 ],
             }

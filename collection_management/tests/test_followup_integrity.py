@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -195,7 +196,7 @@ class TestFollowupIntegrity(CollectionCommon):
             followup = draft.with_user(user)
             for values in (
                 {"state": "done"},
-                {"invoice_ids": [(5, 0, 0)]},
+                {"invoice_ids": [Command.clear()]},
                 {"amount_due": 1.0},
                 {"partner_id": self.company.partner_id.id},
             ):

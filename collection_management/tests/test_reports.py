@@ -113,10 +113,10 @@ class TestExcelReports(CollectionCommon):
 
     def test_aging_filters_companies_and_collectors(self):
         self.alpha.with_company(self.company).collector_id = self.collector
-        book = self._export("aging", company_ids=[(6, 0, (self.company | self.company_b).ids)])
+        book = self._export("aging", company_ids=[Command.set((self.company | self.company_b).ids)])
         customers = {row[2] for row in self._rows(book["Aging"]) if row[2]}
         self.assertIn("Foreign Co", customers)
-        book = self._export("aging", collector_ids=[(6, 0, self.collector.ids)])
+        book = self._export("aging", collector_ids=[Command.set(self.collector.ids)])
         customers = {row[2] for row in self._rows(book["Aging"]) if row[2]}
         self.assertEqual(customers, {"Alpha Trading"})
 

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -42,7 +43,9 @@ class TestSecurity(CollectionCommon):
             .create(
                 {
                     "name": "Manager policy",
-                    "level_ids": [(0, 0, {"name": "Call", "delay_days": 3, "send_email": False})],
+                    "level_ids": [
+                        Command.create({"name": "Call", "delay_days": 3, "send_email": False})
+                    ],
                 }
             )
         )
@@ -60,7 +63,7 @@ class TestSecurity(CollectionCommon):
             {
                 "name": "Portal debtor",
                 "login": "portal_debtor",
-                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
             }
         )
         for model in ("collection.policy", "collection.level", "collection.followup"):
