@@ -1,9 +1,15 @@
 from contextlib import contextmanager
+from datetime import date
+
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# the day most tests live on (a frozen clock)
+TODAY = date(2026, 6, 30)
 
 
 class CollectionCommon(AccountTestInvoicingCommon):
@@ -116,6 +122,14 @@ class CollectionCommon(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(
             {"name": name, "email": f"{name.split()[0].lower()}@example.com", **values}
         )
+
+    def _run_followups(self, day=TODAY, partners=None, company=None, limit=None):
+        """The follow-up run of ``company`` (A by default) as of ``day``, as the engine
+        runs it, under a frozen clock."""
+        with freeze_time(day):
+            return self.env["collection.followup"]._collection_run(
+                company or self.company, day, partners, limit=limit
+            )
 
     @contextmanager
     def assertRaisesText(self, exception, text):

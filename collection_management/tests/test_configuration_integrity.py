@@ -206,13 +206,9 @@ class TestLevelArchiving(CollectionCommon):
         self._invoice(partner, 900, TODAY - timedelta(days=40))
         return partner
 
-    def _run(self, partners):
-        with freeze_time(TODAY):
-            return self.env["collection.followup"]._collection_run(self.company, TODAY, partners)
-
     def test_level_with_followups_cannot_be_deleted_and_can_be_archived(self):
         first = self._customer_40_days_overdue("First Debtor")
-        followup = self._run(first)["followups"]
+        followup = self._run_followups(partners=first)["followups"]
         self.assertEqual(followup.level_id, self.demand)
         with self.assertRaisesText(UserError, "archive it instead"):
             self.demand.with_user(self.manager).unlink()
@@ -232,7 +228,7 @@ class TestLevelArchiving(CollectionCommon):
         )
         second = self._customer_40_days_overdue("Second Debtor")
         self.assertEqual(
-            self._run(second)["followups"].level_id,
+            self._run_followups(partners=second)["followups"].level_id,
             self.reminder,
             "new follow-ups no longer use the archived level",
         )

@@ -22,12 +22,6 @@ class TestFollowupRun(CollectionCommon):
         )
         cls.customer.with_company(cls.company).collector_id = cls.collector
 
-    def _run(self, day=TODAY, partners=None, company=None, limit=None):
-        with freeze_time(day):
-            return self.env["collection.followup"]._collection_run(
-                company or self.company, day, partners, limit=limit
-            )
-
     def _mails(self, partner):
         return self.env["mail.mail"].search(
             [("model", "=", "collection.followup"), ("recipient_ids", "in", partner.ids)]
@@ -37,7 +31,7 @@ class TestFollowupRun(CollectionCommon):
         old = self._invoice(self.customer, 1000, TODAY - timedelta(days=25))
         recent = self._invoice(self.customer, 500, TODAY - timedelta(days=8))
         self._invoice(self.customer, 300, TODAY + timedelta(days=30))
-        summary = self._run()
+        summary = self._run_followups()
         followup = summary["followups"]
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.level_id, self.second)
@@ -61,9 +55,9 @@ class TestFollowupRun(CollectionCommon):
 
     def test_second_run_same_day_sends_nothing(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        first = self._run()
+        first = self._run_followups()
         self.assertEqual(len(first["followups"]), 1)
-        second = self._run()
+        second = self._run_followups()
         self.assertFalse(second["followups"])
         self.assertEqual(second["skipped"], {"pending": 1})
         self.assertEqual(len(self._mails(self.customer)), 1)
@@ -74,26 +68,28 @@ class TestFollowupRun(CollectionCommon):
 
     def test_next_level_only_after_its_delay_and_the_minimum_interval(self):
         invoice = self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        self._run()
+        self._run_followups()
         self.assertEqual(invoice.collection_level_id, self.friendly)
         # day 15: no new level due
-        self.assertFalse(self._run(TODAY + timedelta(days=5))["followups"])
+        self.assertFalse(self._run_followups(TODAY + timedelta(days=5))["followups"])
         # day 21: second level due, 11 days after the last follow-up (interval 7)
-        summary = self._run(TODAY + timedelta(days=11))
+        summary = self._run_followups(TODAY + timedelta(days=11))
         self.assertEqual(summary["followups"].level_id, self.second)
         # a level with a long interval waits
         self.demand.min_interval_days = 40
-        self.assertEqual(self._run(TODAY + timedelta(days=36))["skipped"], {"interval": 1})
+        self.assertEqual(
+            self._run_followups(TODAY + timedelta(days=36))["skipped"], {"interval": 1}
+        )
 
     def test_reminder_before_due_date(self):
         invoice = self._invoice(self.customer, 800, TODAY + timedelta(days=5))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual(followup.level_id, self.before)
         self.assertEqual(followup.invoice_ids, invoice)
 
     def test_draft_level_waits_for_review_then_sends(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual(followup.level_id, self.demand)
         self.assertEqual(followup.state, "draft")
         self.assertFalse(self._mails(self.customer))
@@ -107,7 +103,7 @@ class TestFollowupRun(CollectionCommon):
 
     def test_draft_edited_in_the_composer_then_sent(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         action = followup.action_edit_and_send()
         composer = Form(self.env[action["res_model"]].with_context(**action["context"]))
         composer.subject = "Payment plan proposal"
@@ -124,15 +120,15 @@ class TestFollowupRun(CollectionCommon):
 
     def test_preview_opens_the_template_preview(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         action = followup.action_preview()
         preview = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertIn(self.customer.name, preview.body_html)
 
     def test_cancelled_draft_is_proposed_again_later(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        self._run()["followups"].action_cancel()
-        again = self._run(TODAY + timedelta(days=1))["followups"]
+        self._run_followups()["followups"].action_cancel()
+        again = self._run_followups(TODAY + timedelta(days=1))["followups"]
         self.assertEqual(again.level_id, self.demand)
 
     def test_excluded_and_disputed_invoices_are_skipped(self):
@@ -147,9 +143,9 @@ class TestFollowupRun(CollectionCommon):
                 "collection_dispute_end_date": TODAY + timedelta(days=10),
             }
         )
-        self.assertFalse(self._run()["followups"])
+        self.assertFalse(self._run_followups()["followups"])
         # the dispute ends: the invoice is followed up again
-        summary = self._run(TODAY + timedelta(days=11))
+        summary = self._run_followups(TODAY + timedelta(days=11))
         self.assertEqual(summary["followups"].invoice_ids, disputed)
 
     def test_expired_dispute_releases_itself(self):
@@ -169,13 +165,13 @@ class TestFollowupRun(CollectionCommon):
     def test_credits_cover_the_overdue_amount(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=30))
         self._invoice(self.customer, 1200, TODAY - timedelta(days=5), move_type="out_refund")
-        self.assertEqual(self._run()["skipped"], {"credits": 1})
+        self.assertEqual(self._run_followups()["skipped"], {"credits": 1})
         # a partial credit leaves a positive net: the reminder goes, credits shown
         other = self.env["res.partner"].create({"name": "Other", "email": "o@example.com"})
         self._invoice(other, 1000, TODAY - timedelta(days=30))
         self._invoice(other, 400, TODAY - timedelta(days=5), move_type="out_refund")
         credit_note = self._invoice(other, 400, TODAY - timedelta(days=5), move_type="out_refund")
-        followup = self._run(partners=other)["followups"]
+        followup = self._run_followups(partners=other)["followups"]
         self.assertAlmostEqual(followup.amount_credit, 800)
         body = followup.mail_id.body_html
         self.assertIn(credit_note.name, body, "the email lists the credits beside invoices")
@@ -185,7 +181,7 @@ class TestFollowupRun(CollectionCommon):
     def test_customer_without_email_gets_an_activity(self):
         self.customer.email = False
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual(followup.channel, "activity")
         self.assertIn("no email address", followup.error)
         self.assertFalse(self._mails(self.customer))
@@ -199,7 +195,7 @@ class TestFollowupRun(CollectionCommon):
         customer (two in one batch also made Odoo subscribe the collector twice)."""
         self.customer.email = False
         self._invoice(self.customer, 1000, TODAY - timedelta(days=25))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertTrue(followup.level_id.create_activity)
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
@@ -215,16 +211,16 @@ class TestFollowupRun(CollectionCommon):
         template.with_context(lang="fr_FR").subject = "Rappel de paiement"
         self.customer.lang = "fr_FR"
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        self._run()
+        self._run_followups()
         self.assertEqual(self._mails(self.customer).subject, "Rappel de paiement")
 
     def test_multi_company_isolation(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
         in_b = self._invoice(self.customer, 900, TODAY - timedelta(days=10), company=self.company_b)
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertNotIn(in_b, followup.invoice_ids)
         self.assertFalse(in_b.collection_level_id)
-        followup_b = self._run(company=self.company_b)["followups"]
+        followup_b = self._run_followups(company=self.company_b)["followups"]
         self.assertEqual(followup_b.invoice_ids, in_b)
         self.assertEqual(followup_b.level_id.policy_id, self.policy_b)
 
@@ -234,11 +230,11 @@ class TestFollowupRun(CollectionCommon):
         )
         for customer in customers:
             self._invoice(customer, 100, TODAY - timedelta(days=10))
-        first = self._run(limit=2)
+        first = self._run_followups(limit=2)
         self.assertEqual((len(first["followups"]), first["remaining"]), (2, 3))
-        second = self._run(limit=2)
+        second = self._run_followups(limit=2)
         self.assertEqual((len(second["followups"]), second["remaining"]), (2, 1))
-        third = self._run(limit=2)
+        third = self._run_followups(limit=2)
         self.assertEqual((len(third["followups"]), third["remaining"]), (1, 0))
         followups = self.env["collection.followup"].search([("partner_id", "in", customers.ids)])
         self.assertEqual(len(followups), 5)
@@ -264,7 +260,7 @@ class TestFollowupRun(CollectionCommon):
 
     def test_partner_status(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        self._run()
+        self._run_followups()
         with freeze_time(TODAY):
             self.customer.invalidate_recordset()
             self.assertEqual(self.customer.collection_followup_count, 1)
@@ -277,7 +273,7 @@ class TestFollowupRun(CollectionCommon):
         disputed.collection_dispute_reason_id = self.env.ref(
             "collection_management.dispute_reason_delivery"
         )
-        self._run(TODAY + timedelta(days=12))
+        self._run_followups(TODAY + timedelta(days=12))
         with freeze_time(TODAY + timedelta(days=12)):
             self.customer.invalidate_recordset()
             self.assertEqual(self.customer.collection_disputed_count, 1)

@@ -1,7 +1,5 @@
 from datetime import date, timedelta
 
-from freezegun import freeze_time
-
 from odoo.tests import tagged
 
 from .common import CollectionCommon
@@ -19,10 +17,6 @@ class TestFollowupFaults(CollectionCommon):
             {"name": "Faulty Ltd", "email": "ar@faulty.example.com"}
         )
 
-    def _run(self):
-        with freeze_time(TODAY):
-            return self.env["collection.followup"]._collection_run(self.company, TODAY)
-
     def _mail_server(self, port):
         return self.env["ir.mail_server"].create(
             {
@@ -35,7 +29,7 @@ class TestFollowupFaults(CollectionCommon):
 
     def test_refused_mail_marks_the_followup_failed_then_retry_sends_it(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual(followup.state, "done")
         activities_before = self.env["mail.activity"].search_count([])
         with LoopbackSmtpServer(refuse=True) as server:
@@ -73,11 +67,11 @@ class TestFollowupFaults(CollectionCommon):
                 "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", [customer.id]
             )
             self._invoice(customer, 1000, TODAY - timedelta(days=10))
-            summary = self._run()
+            summary = self._run_followups()
             self.assertFalse(summary["followups"])
             self.assertEqual(summary["skipped"].get("locked"), 1)
             other.rollback()
-        summary = self._run()
+        summary = self._run_followups()
         self.assertEqual(summary["followups"].partner_id, customer)
 
     def test_run_that_finished_meanwhile_is_not_repeated(self):

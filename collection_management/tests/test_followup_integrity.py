@@ -25,15 +25,11 @@ class TestFollowupIntegrity(CollectionCommon):
         cls.customer = cls._customer("Reviewed Ltd", lang="en_US")
         cls.quality = cls.env.ref("collection_management.dispute_reason_quality")
 
-    def _run(self, day=TODAY, company=None):
-        with freeze_time(day):
-            return self.env["collection.followup"]._collection_run(company or self.company, day)
-
     # ------------------------------------------------------------------ review
     def test_invoice_disputed_after_the_draft_is_left_out_at_sending(self):
         old = self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
         disputed = self._invoice(self.customer, 400, TODAY - timedelta(days=48))
-        draft = self._run()["followups"]
+        draft = self._run_followups()["followups"]
         self.assertEqual((draft.level_id, draft.state), (self.demand, "draft"))
         self.assertEqual(draft.invoice_ids, old | disputed)
         # the customer disputes one invoice while the draft waits for review
@@ -50,7 +46,7 @@ class TestFollowupIntegrity(CollectionCommon):
 
     def test_draft_whose_invoices_were_all_settled_is_cancelled_not_sent(self):
         invoice = self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        draft = self._run()["followups"]
+        draft = self._run_followups()["followups"]
         self._pay(invoice, 1000, TODAY)
         with freeze_time(TODAY + timedelta(days=1)):
             draft.action_send()
@@ -62,7 +58,7 @@ class TestFollowupIntegrity(CollectionCommon):
     def test_formal_demand_lists_only_overdue_invoices(self):
         overdue = self._invoice(self.customer, 1000, TODAY - timedelta(days=80))
         upcoming = self._invoice(self.customer, 500, TODAY + timedelta(days=3))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual(followup.level_id, self.final)
         self.assertEqual(followup.invoice_ids, overdue)
         self.assertAlmostEqual(followup.amount_due, 1000)
@@ -70,7 +66,7 @@ class TestFollowupIntegrity(CollectionCommon):
 
     def test_reminder_before_due_date_still_lists_the_upcoming_invoice(self):
         upcoming = self._invoice(self.customer, 500, TODAY + timedelta(days=3))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self.assertEqual((followup.level_id, followup.invoice_ids), (self.before, upcoming))
 
     # ------------------------------------------------------------------ other runs
@@ -101,7 +97,7 @@ class TestFollowupIntegrity(CollectionCommon):
 
     def test_database_refuses_a_second_followup_for_the_same_customer_and_day(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         self._assert_refused_by_the_database(followup.level_id, TODAY)
         followup.sudo().write({"state": "cancel"})
         followup.flush_recordset()
@@ -110,7 +106,7 @@ class TestFollowupIntegrity(CollectionCommon):
 
     def test_one_draft_waits_per_customer(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        draft = self._run()["followups"]
+        draft = self._run_followups()["followups"]
         self.assertEqual(draft.state, "draft")
         self._assert_refused_by_the_database(self.final, TODAY + timedelta(days=1))
 
@@ -141,7 +137,7 @@ class TestFollowupIntegrity(CollectionCommon):
     def test_statement_is_the_followup_company_whatever_the_sender_company(self):
         customer = self._customer("Company B Debtor")
         invoice = self._invoice(customer, 777, TODAY - timedelta(days=50), company=self.company_b)
-        draft = self._run(company=self.company_b)["followups"]
+        draft = self._run_followups(company=self.company_b)["followups"]
         self.assertEqual(draft.state, "draft")
         # reviewed and sent from the list by a user whose current company is A
         self.assertEqual(self.env.company, self.company)
@@ -191,7 +187,7 @@ class TestFollowupIntegrity(CollectionCommon):
 
     def test_followups_change_only_through_their_actions(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=50))
-        draft = self._run()["followups"]
+        draft = self._run_followups()["followups"]
         for user in (self.collector, self.billing, self.manager):
             followup = draft.with_user(user)
             for values in (
@@ -219,7 +215,7 @@ class TestFollowupIntegrity(CollectionCommon):
     # ------------------------------------------------------------------ errors, access
     def test_failed_email_keeps_the_real_reason(self):
         self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
-        followup = self._run()["followups"]
+        followup = self._run_followups()["followups"]
         mail = followup.mail_id
         mail.write({"state": "exception", "failure_reason": "550 5.1.1 mailbox unknown"})
         mail._postprocess_sent_message(success_pids=[], failure_type="mail_smtp")
