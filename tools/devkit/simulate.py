@@ -13,6 +13,7 @@ This file is also the script that runs inside Odoo (with the virtualenv's python
 
 import argparse
 import importlib.util
+import logging
 import sys
 import tempfile
 import time
@@ -110,6 +111,8 @@ def main(argv):
     from odoo.modules.registry import Registry
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
+    # wkhtmltopdf without patched Qt warns at every statement it renders
+    logging.getLogger("odoo.addons.base.models.ir_actions_report").setLevel(logging.ERROR)
     registry = Registry(args.database)
     module = _load_simulation()
     seeds = range(1, args.seeds + 1) if args.seeds else [args.seed]
@@ -129,4 +132,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    # run as a script, this folder comes first on the path, and its odoo.py is not Odoo
+    HERE = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     sys.exit(main(sys.argv[1:]))
