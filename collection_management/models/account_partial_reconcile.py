@@ -11,6 +11,13 @@ class AccountPartialReconcile(models.Model):
         partials._collection_notify_legal_cases()
         return partials
 
+    def unlink(self):
+        # a payment taken off an invoice: a case that closed itself as paid owes again
+        cases = self.debit_move_id.move_id.sudo().collection_case_id
+        result = super().unlink()
+        cases._collection_reopen_owed()
+        return result
+
     def _collection_notify_legal_cases(self):
         """Payments of a customer in legal action are news for the legal officer."""
         invoices = self.debit_move_id.move_id.filtered(lambda m: m.move_type == "out_invoice")

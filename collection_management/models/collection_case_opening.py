@@ -174,6 +174,14 @@ class CollectionCase(models.Model):
     def _collection_daily(self, company, today):
         """One company's daily pass: open and join cases, close the paid ones, refresh
         the days overdue and scores (they depend on today's date)."""
+        self.search(
+            [
+                ("company_id", "=", company.id),
+                ("is_closed", "=", True),
+                ("close_reason", "=", "paid"),
+                ("amount_due", ">", 0),
+            ]
+        )._collection_reopen_owed()
         self._collection_sync(company, today)
         open_cases = self.search([("company_id", "=", company.id), ("is_closed", "=", False)])
         open_cases._collection_close_paid(today)

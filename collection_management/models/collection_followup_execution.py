@@ -230,7 +230,7 @@ class CollectionFollowup(models.Model):
             return
         # the process acts on follow-ups the caller was allowed to send
         mails = {followup.sudo(): mail for followup, mail in (mails or {}).items()}
-        self = self.sudo()._collection_recheck_invoices()  # noqa: PLW0642
+        self = self.sudo()._collection_recheck_customers()._collection_recheck_invoices()  # noqa: PLW0642
         if not self:
             return
         for followup, mail in mails.items():
@@ -270,6 +270,31 @@ class CollectionFollowup(models.Model):
             followup.partner_id.message_post(body=body)
             if followup.sudo().case_id:
                 followup.sudo().case_id.message_post(body=body)
+
+    def _collection_recheck_customers(self):
+        """At sending time, the customer is checked again: one escalated to legal action
+        or who promised to pay since the follow-up was prepared gets no reminder; the
+        follow-up is cancelled with the reason. Returns the follow-ups still to send."""
+        reasons = {
+            "legal": _(
+                "Not sent: the customer is in legal action since the follow-up was "
+                "prepared; no automated reminder goes to a customer in legal action."
+            ),
+            "promise": _(
+                "Not sent: the customer has promised to pay since the follow-up was "
+                "prepared; reminders pause until the promised date."
+            ),
+        }
+        cancelled = self.browse()
+        for company, followups in self.grouped("company_id").items():
+            blocked = self._collection_partners_blocked(company)
+            for reason, stopped in followups.grouped(
+                lambda f, blocked=blocked: blocked.get(f.partner_id)
+            ).items():
+                if reason:
+                    stopped.write({"state": "cancel", "error": reasons[reason]})
+                    cancelled |= stopped
+        return self - cancelled
 
     def _collection_recheck_invoices(self):
         """At sending time, each invoice is checked again: one paid, disputed, excluded

@@ -213,3 +213,35 @@ class TestStagesShareTheirRules(CollectionCommon):
                 empty = stage.copy({"name": f"Empty {stage._name}"})
                 empty.unlink()
                 self.assertFalse(empty.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestPaidCaseOwingAgain(CollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        cls.customer = cls._customer("Bouncing Ltd")
+        cls.invoice = cls._invoice(cls.customer, 600, TODAY - timedelta(days=40))
+        with freeze_time(TODAY):
+            cls.case = cls.env["collection.case"]._collection_sync(cls.company, TODAY)
+
+    def test_case_closed_as_paid_reopens_when_the_payment_is_taken_off(self):
+        payment = self._pay(self.invoice, 600, TODAY)
+        with freeze_time(TODAY):
+            self.env["collection.case"]._cron_collection_cases()
+        self.assertEqual((self.case.is_closed, self.case.close_reason), (True, "paid"))
+        # the payment bounced: the accountant takes it off the invoice
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertFalse(self.case.is_closed)
+        self.assertFalse(self.case.close_reason)
+        self.assertAlmostEqual(self.case.amount_due, 600)
+        self.assertIn("open again", self.case.message_ids[0].body)
+
+    def test_case_closed_by_hand_stays_closed(self):
+        with freeze_time(TODAY):
+            self.case._collection_close("written_off", "bankrupt")
+        payment = self._pay(self.invoice, 100, TODAY)
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertTrue(self.case.is_closed)
+        self.assertEqual(self.case.close_reason, "written_off")

@@ -290,3 +290,45 @@ class TestDailyJobsSurviveBadRecords(CollectionCommon):
         self.assertEqual(self.good_b.ref, "processed")
         self.assertFalse(self.bad.ref)
         self.assertIn("bad data", self.bad.message_ids[0].body)
+
+
+@tagged("post_install", "-at_install")
+class TestDraftSentAfterTheCustomerChanged(CollectionCommon):
+    """A draft waits for review; meanwhile the customer is escalated to legal action or
+    promises to pay. Sending it then sends nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        cls.customer = cls._customer("Escalated Ltd")
+        cls._invoice(cls.customer, 1000, TODAY - timedelta(days=50))
+
+    def _draft(self):
+        draft = self._run_followups()["followups"]
+        self.assertEqual(draft.state, "draft")
+        return draft
+
+    def test_draft_of_a_customer_escalated_meanwhile_is_cancelled(self):
+        draft = self._draft()
+        with freeze_time(TODAY):
+            draft.sudo().case_id.action_escalate_legal()
+            draft.action_send()
+        self.assertEqual(draft.state, "cancel")
+        self.assertIn("legal action", draft.error)
+        self.assertFalse(draft.mail_id)
+
+    def test_draft_of_a_customer_who_promised_meanwhile_is_cancelled(self):
+        draft = self._draft()
+        with freeze_time(TODAY):
+            self.env["collection.promise"].create(
+                {
+                    "case_id": draft.sudo().case_id.id,
+                    "amount": 500,
+                    "date_promised": TODAY + timedelta(days=5),
+                }
+            )
+            draft.action_send()
+        self.assertEqual(draft.state, "cancel")
+        self.assertIn("promised to pay", draft.error)
+        self.assertFalse(self.customer.collection_credit_hold)
