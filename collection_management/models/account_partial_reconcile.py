@@ -13,9 +13,22 @@ class AccountPartialReconcile(models.Model):
 
     def unlink(self):
         # a payment taken off an invoice: a case that closed itself as paid owes again
-        cases = self.debit_move_id.move_id.sudo().collection_case_id
+        invoices = self.debit_move_id.move_id.sudo()
+        cases = invoices.collection_case_id
+        promises = (
+            self.env["collection.promise"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", invoices.commercial_partner_id.ids),
+                    ("state", "in", ("kept", "partial")),
+                ]
+            )
+        )
         result = super().unlink()
         cases._collection_reopen_owed()
+        # the money a settled promise counted may be gone
+        promises._collection_evaluate()
         return result
 
     def _collection_notify_legal_cases(self):

@@ -10,6 +10,10 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# settled promises are checked again this long after their evaluation: a payment
+# reversed later than this no longer reopens them
+RECHECK_SETTLED_DAYS = 90
+
 
 # set when the promise is recorded, or by its evaluation: never by a user
 SERVER_FIELDS = frozenset({"date", "user_id", "amount_paid", "date_evaluated", "interaction_id"})
@@ -61,7 +65,7 @@ class CollectionPromise(models.Model):
                 date=fields.Date.to_string(promise.date_promised) or "",
             )
 
-    @api.constrains("amount", "date_promised", "date", "state", "partner_id")
+    @api.constrains("amount", "date_promised", "date", "partner_id")
     def _check_promise(self):
         for promise in self:
             if promise.currency_id.compare_amounts(promise.amount, 0) <= 0:
@@ -316,7 +320,7 @@ class CollectionPromise(models.Model):
         """Kept when the payments reach the amount; once the promised date plus the grace
         period has passed, partly kept or broken. Set-based."""
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        promises = self.filtered(lambda p: p.state == "open")
+        promises = self.filtered(lambda p: p.state in ("open", "kept", "partial"))
         if not promises:
             return self.browse()
         # promises already settled consume the payments before the open ones, all of
@@ -329,6 +333,8 @@ class CollectionPromise(models.Model):
             ]
         )
         allocated = scope._collection_allocate(scope._collection_payments())
+        reopened = scope._collection_reopen_unpaid(allocated)
+        promises = promises.filtered(lambda p: p.state == "open") | reopened.sudo(self.env.su)
         kept, partial, broken = self.browse(), self.browse(), self.browse()
         for promise in promises:
             paid = allocated.get(promise, 0.0)
@@ -350,6 +356,36 @@ class CollectionPromise(models.Model):
         kept._collection_after_kept()
         (partial | broken)._collection_after_broken()
         return kept | partial | broken
+
+    def _collection_reopen_unpaid(self, allocated):
+        """Settled promises whose money is gone (a payment taken off an invoice, a
+        bounced payment) no longer count it: they are open again with what is left,
+        and the evaluation decides again whether they are kept, partly kept or broken."""
+        unpaid = self.filtered(
+            lambda p: (
+                p.state in ("kept", "partial")
+                and p.currency_id.compare_amounts(allocated.get(p, 0.0), p.amount_paid) < 0
+            )
+        )
+        for promise in unpaid:
+            promise.sudo().write(
+                {
+                    "state": "open",
+                    "amount_paid": allocated.get(promise, 0.0),
+                    "date_evaluated": False,
+                }
+            )
+        unpaid.case_id._message_log_batch(
+            {
+                promise.case_id.id: _(
+                    "Promise %(promise)s: money counted for it was taken back (a payment "
+                    "reversed or taken off an invoice); it is open again.",
+                    promise=promise.display_name,
+                )
+                for promise in unpaid.filtered("case_id")
+            }
+        )
+        return unpaid
 
     def _collection_after_kept(self):
         with_case = self.filtered("case_id")
@@ -425,8 +461,18 @@ class CollectionPromise(models.Model):
         managers and skipped, and never holds back the others."""
         job = self.env["collection.job"]
         job_name = _("Collections: evaluate promises to pay")
-        open_promises = self.search([("state", "=", "open")])
-        for company, company_promises in open_promises.grouped("company_id").items():
+        today = fields.Date.context_today(self)
+        # open promises, and those settled lately whose money may have been taken back
+        to_check = self.search(
+            [
+                "|",
+                ("state", "=", "open"),
+                "&",
+                ("state", "in", ("kept", "partial")),
+                ("date_evaluated", ">=", today - timedelta(days=RECHECK_SETTLED_DAYS)),
+            ]
+        )
+        for company, company_promises in to_check.grouped("company_id").items():
             promises = company_promises.with_company(company)
             if not promises._collection_evaluate_batch():
                 job._collection_isolated(
