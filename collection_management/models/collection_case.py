@@ -221,7 +221,12 @@ class CollectionCase(models.Model):
             open_invoices = invoices.filtered(
                 lambda m: not m.currency_id.is_zero(m.amount_residual)
             )
-            case.amount_assigned = sum(invoices.mapped("collection_case_assigned"))
+            # an invoice that owes more than when it joined (a payment made before it
+            # joined was reversed) brings that debt to the case too
+            case.amount_assigned = sum(
+                max(invoice.collection_case_assigned, invoice.amount_residual_signed)
+                for invoice in invoices
+            )
             case.amount_due = sum(open_invoices.mapped("amount_residual_signed"))
             case.amount_credited = min(
                 credited.get(case.id, 0.0), max(case.amount_assigned - case.amount_due, 0.0)

@@ -245,3 +245,18 @@ class TestPaidCaseOwingAgain(CollectionCommon):
         payment.move_id.line_ids.remove_move_reconcile()
         self.assertTrue(self.case.is_closed)
         self.assertEqual(self.case.close_reason, "written_off")
+
+    def test_payment_made_before_joining_and_reversed_later_is_assigned_to_the_case(self):
+        late = self._invoice(self.customer, 500, TODAY - timedelta(days=35))
+        payment = self._pay(late, 200, TODAY - timedelta(days=1))
+        with freeze_time(TODAY):
+            self.env["collection.case"]._cron_collection_cases()
+        self.assertEqual(late.collection_case_id, self.case)
+        self.assertAlmostEqual(late.collection_case_assigned, 300)
+        payment.move_id.line_ids.remove_move_reconcile()
+        case = self.case
+        self.assertAlmostEqual(case.amount_due, 1100)
+        self.assertAlmostEqual(case.amount_assigned, 1100)
+        self.assertAlmostEqual(
+            case.amount_recovered + case.amount_credited + case.amount_due, case.amount_assigned
+        )
