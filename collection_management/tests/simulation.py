@@ -39,6 +39,7 @@ START = date(2026, 1, 5)
 NOON = time(12, 0)  # the same date in every time zone the users live in
 FOLLOWUP_BATCH = 3  # customers per call of the follow-up job: several calls a day
 KILL_RATE = 0.3  # share of days on which the follow-up job dies between two batches
+OVERLAP_RATE = 0.1  # share of days on which a manager runs follow-ups between two batches
 TYPO_DATE = date(9999, 12, 31)
 SAFE_FORMULA = re.compile(r"=(SUM\(\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+\)|0)")
 USER_ERRORS = (UserError, ValidationError, AccessError)
@@ -123,7 +124,7 @@ class SimulationFailure(AssertionError):
 
 
 class _Undo(Exception):
-    """Raised inside a savepoint to roll it back on purpose (a killed job, a refused
+    """Raised inside a savepoint to roll it back on purpose (a killed job, a forbidden
     write that went through)."""
 
 
@@ -154,9 +155,11 @@ class CollectionSimulation:
         self.disputes = {}  # invoice id -> end date (None: open-ended), as users set them
         self.excluded = set()
         self.review = {}  # draft follow-up id -> (day to review, send?)
-        self.absences = {}
         self.payments = []
+        self.reversals = defaultdict(list)  # customer id -> days a payment was reversed
+        self.paid_promises = set()  # (customer, company) that paid for a promise today
         self.watermarks = {"attachment": 0}
+        self.checked_mails = set()
         self.customers = []
         self.profile = Counter()
 
@@ -290,8 +293,6 @@ class CollectionSimulation:
         for company in self.companies:
             own = company.currency_id.name
             code = "EUR" if own != "EUR" else "USD"
-            if own == "EUR":
-                code = "CNY"
             currency = self._currency(code)
             self.foreign[company] = currency
             base = RATES.get((own, code), 1.3)
@@ -399,7 +400,7 @@ class CollectionSimulation:
             {"name": "Sim: price disagreement"}
         )
         self.reason_delete_day = self.rng.randint(15, 45)
-        # days on which the first promise typed is dated 9999 by mistake
+        # from these days on, the next promise typed is dated 9999 by mistake
         self.typo_days = {self.rng.randint(5, 40) + offset for offset in range(0, self.days, 40)}
         self.leaver_day = max(self.days // 2, 2)
 
@@ -510,7 +511,7 @@ class CollectionSimulation:
                 "no user action crashes",
                 f"{label} raised {error!r}\n{traceback.format_exc(limit=6)}",
                 [partner] if partner else [],
-                key=("crash", label.split(":")[0], type(error).__name__),
+                key=("crash", label, type(error).__name__),
             )
             return None
         if partner:
@@ -703,6 +704,7 @@ class CollectionSimulation:
         partner = self.su["res.partner"].browse(partner_id)
         company = self.su["res.company"].browse(company_id)
         left = amount
+        self.paid_promises.add((partner, company))
         for move in self._open_invoices(company, partner)[:3]:
             residual = move.amount_residual_signed
             if left <= 0 or residual <= 0:
@@ -789,10 +791,11 @@ class CollectionSimulation:
             }
             self._attempt(
                 partner,
-                f"accountant: payment {payment.name} bounced (entry reversed)",
+                f"accountant: payment {self._doc(payment)} bounced (entry reversed)",
                 lambda: reversal.create(values).refund_moves(),
             )
             self.counts["reversals"] += 1
+            self.reversals[partner.id].append(self.day)
             return
         invoice = payment.reconciled_invoice_ids[:1]
         partial = payment.move_id.line_ids.matched_debit_ids.filtered(
@@ -809,6 +812,7 @@ class CollectionSimulation:
             lambda: own_invoice.js_remove_outstanding_partial(partial.id),
         )
         self.counts["reversals"] += 1
+        self.reversals[partner.id].append(self.day)
         when = self.day + timedelta(days=self.rng.randint(1, 6))
         self.agenda[when].append(("reassign", payment.id))
 
@@ -864,6 +868,11 @@ class CollectionSimulation:
             return
         if rng.random() < 0.15:
             self._dispute(rng.choice(invoices), "by the customer's letter")
+        # a formal demand waiting for review is often answered with a dispute
+        demanded = self.su["collection.followup"].search([("state", "=", "draft")]).invoice_ids
+        demanded = demanded.filtered(lambda m: m in invoices and m.id not in self.disputes)
+        if demanded and rng.random() < 0.3:
+            self._dispute(rng.choice(demanded.sorted("id")), "in answer to a reminder")
         if self.disputes and rng.random() < 0.08:
             invoice = self.su["account.move"].browse(rng.choice(sorted(self.disputes)))
             own = self._as(self.accountant, "account.move", invoice.company_id).browse(invoice.id)
@@ -900,6 +909,7 @@ class CollectionSimulation:
         ]
 
     def _collectors_work(self):
+        self._thank_payers()
         budget = self.rng.choice([0, 1, 1, 2])
         collectors = self._available_collectors()
         self.rng.shuffle(collectors)
@@ -915,8 +925,31 @@ class CollectionSimulation:
                 if cases:
                     self._log_contact(collector, self.rng.choice(cases))
 
-    def _log_contact(self, collector, case):
+    def _thank_payers(self):
+        """A customer paid for a promise today: its collector often calls the same day,
+        checks the promises and asks when the rest comes."""
+        paid, self.paid_promises = self.paid_promises, set()
+        available = self._available_collectors()
+        for partner, company in sorted(paid, key=lambda key: (key[0].id, key[1].id)):
+            case = self.su["collection.case"].search(
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+                order="is_closed, id desc",
+                limit=1,
+            )
+            if case.is_closed or case.collector_id not in available or self.rng.random() < 0.5:
+                continue
+            own = self._as(case.collector_id, "collection.case", company).browse(case.id)
+            self._log_contact(case.collector_id, own, checks=True)
+
+    def _log_contact(self, collector, case, checks=False):
         rng = self.rng
+        if case.promise_open_count and (checks or rng.random() < 0.4):
+            # before calling, the collector checks whether today's money kept a promise
+            self._attempt(
+                case.partner_id,
+                f"{collector.name}: evaluates the promises of {case.name}",
+                case.action_evaluate_promises,
+            )
         outcome = rng.choices(list(OUTCOMES), weights=list(OUTCOMES.values()))[0]
         values = {
             "case_id": case.id,
@@ -937,9 +970,9 @@ class CollectionSimulation:
             else:
                 amount = case.currency_id.round(owed * rng.choice([0.3, 0.5, 1.0]))
                 promised = self.day + timedelta(days=rng.randint(3, 21))
-                if self.day_index in self.typo_days:
+                if any(day <= self.day_index for day in self.typo_days):
                     promised = TYPO_DATE  # a slip of the keyboard
-                    self.typo_days.discard(self.day_index)
+                    self.typo_days.remove(min(self.typo_days))
                 values.update(promise_amount=amount, promise_date=promised)
         partner = case.partner_id
         label = f"{collector.name}: {values['channel']} {values['outcome']}"
@@ -1127,14 +1160,18 @@ class CollectionSimulation:
                     partner, "manager: credit hold released", own.action_collection_release_hold
                 )
 
-    def _manual_run(self):
+    def _manual_run(self, overlapping=False):
+        """A manager runs the follow-ups of a company by hand: as of today (also while
+        the daily job is between two batches) or, now and then, as of a date picked
+        wrongly in the future."""
         company = self.rng.choice(self.companies)
         run_date = self.day
-        if self.rng.random() < 0.25:
+        if not overlapping and self.rng.random() < 0.25:
             run_date += timedelta(days=self.rng.randint(1, 20))  # the wrong date picked
         wizard_model = self._as(self.manager, "collection.followup.run", company)
-        self._log_global(f"manager runs follow-ups of {company.name} as of {run_date}")
-        with self._sending(f"manual run as of {run_date}"):
+        while_job = " while the job runs" if overlapping else ""
+        self._log_global(f"manager runs follow-ups of {company.name} as of {run_date}{while_job}")
+        with self._sending(f"manual run as of {run_date}{while_job}"):
             self._attempt(
                 None,
                 "manager: run follow-ups",
@@ -1203,25 +1240,29 @@ class CollectionSimulation:
         for cron in self.crons:
             if cron.ir_actions_server_id.model_id.model == "collection.followup":
                 kill_at = self.rng.choice([0, 1]) if self.rng.random() < KILL_RATE else None
+                overlap = self.rng.random() < OVERLAP_RATE
                 with self._sending("follow-up job"):
-                    self._run_cron(cron, kill_at)
+                    self._run_cron(cron, kill_at, overlap)
             else:
                 self._run_cron(cron)
         self._expire_disputes()
 
-    def _run_cron(self, cron, kill_at=None):
+    def _run_cron(self, cron, kill_at=None, overlap=False):
         """Run ``cron`` the way the cron worker does: its server action as the cron's
         user, again while it reports remaining work. ``kill_at``: that call dies before
-        its commit (its work is rolled back) and the job is run again."""
+        its commit (its work is rolled back) and the job is run again; ``overlap``: a
+        manager runs the follow-ups by hand between its first two calls."""
         action = cron.ir_actions_server_id.with_user(cron.user_id)
         before = self.cr.sql_log_count
         try:
-            self._run_cron_calls(cron, action, kill_at)
+            self._run_cron_calls(cron, action, kill_at, overlap)
         finally:
             self.profile[cron.name] += self.cr.sql_log_count - before
 
-    def _run_cron_calls(self, cron, action, kill_at):
+    def _run_cron_calls(self, cron, action, kill_at, overlap):
         for call in range(60):
+            if overlap and call == 1:
+                self._manual_run(overlapping=True)
             _cron, progress = cron.sudo()._add_progress()
             try:
                 with self.cr.savepoint():
@@ -1306,9 +1347,13 @@ class CollectionSimulation:
 
     def _check_sent(self, what, before):
         # the email each follow-up queued (notifications to followers are not reminders)
-        for (followup_id,) in self._query(
-            "SELECT id FROM collection_followup WHERE mail_id > %s ORDER BY id", before["mail"]
+        for followup_id, mail_id in self._query(
+            "SELECT id, mail_id FROM collection_followup WHERE mail_id > %s ORDER BY id",
+            before["mail"],
         ):
+            if mail_id in self.checked_mails:
+                continue  # checked by a watch nested in this one
+            self.checked_mails.add(mail_id)
             self.counts["emails"] += 1
             self._check_email(what, before, self.su["collection.followup"].browse(followup_id))
         for followup_id, partner_id, company_id in self._query(
@@ -1681,16 +1726,24 @@ class CollectionSimulation:
 
     def _check_promise_allocation(self, partner, company, promises, payments):
         """Promises made on or after a day can only be paid by money of that day or
-        later: for every such day, what they count as paid is at most that money."""
+        later: for every such day, what they count as paid is at most that money (each
+        promise's amount paid is rounded: a cent each is allowed)."""
         currency = company.currency_id
         for since in sorted(set(promises.mapped("date"))):
-            counted = sum(promises.filtered(lambda p, d=since: p.date >= d).mapped("amount_paid"))
+            counted_promises = promises.filtered(lambda p, d=since: p.date >= d)
+            counted = sum(counted_promises.mapped("amount_paid"))
             paid = sum(amount for day, amount in payments if day >= since)
-            if currency.compare_amounts(counted, paid) > 0:
+            if counted - paid > currency.rounding * len(counted_promises) + 1e-6:
+                reversed_on = [day for day in self.reversals[partner.id] if day >= since]
                 self._fail(
                     "promises: allocated <= paid after the promise",
                     f"{partner.name} ({company.name}): promises made since {since} count "
-                    f"{counted:.2f} as paid, but {paid:.2f} was paid since then",
+                    f"{counted:.2f} as paid, but {paid:.2f} was paid since then"
+                    + (
+                        f" (payments reversed on {', '.join(map(str, reversed_on))})"
+                        if reversed_on
+                        else ""
+                    ),
                     [partner],
                     key=("allocated", partner.id, company.id),
                 )

@@ -126,7 +126,8 @@ def main(argv):
     print("\n".join(lines))
     for invariant, where in sorted(broken.items()):
         first = ", ".join(f"seed {seed} day {day}" for seed, day in where[:5])
-        print(f"broken: {invariant}: {len(where)} time(s), first at {first}")
+        more = ", ..." if len(where) > 5 else ""
+        print(f"broken: {invariant}: {len(where)} time(s): {first}{more}")
     print("all invariants held" if not broken else f"{len(broken)} invariant(s) broken")
     return 1 if broken else 0
 
