@@ -1425,6 +1425,8 @@ class CollectionSimulation:
             if text is None:
                 continue
             followup = self.su["collection.followup"].browse(attachment.res_id)
+            if followup.company_id not in self.companies:
+                continue  # a follow-up of the database's own data (demo), not of this book
             other = self.companies - followup.company_id
             named = self._names_company(text, other)
             # a PDF made by a wkhtmltopdf without patched Qt has no header to read
