@@ -452,6 +452,8 @@ class CollectionSimulation:
             self.customers.append(customer)
             self._log(partner, f"customer of {', '.join(c.name for c in companies)}, {behaviour}")
         self.by_partner = {c["partner"].id: c for c in self.customers}
+        # the invariants of the book concern these customers (a database may hold others)
+        self.customer_ids = list(self.by_partner)
 
     def _setup_opening_book(self):
         """Invoices of the last months, some partly paid, so that day one has a book."""
@@ -1348,8 +1350,10 @@ class CollectionSimulation:
     def _check_sent(self, what, before):
         # the email each follow-up queued (notifications to followers are not reminders)
         for followup_id, mail_id in self._query(
-            "SELECT id, mail_id FROM collection_followup WHERE mail_id > %s ORDER BY id",
+            "SELECT id, mail_id FROM collection_followup WHERE mail_id > %s"
+            " AND partner_id = ANY(%s) ORDER BY id",
             before["mail"],
+            self.customer_ids,
         ):
             if mail_id in self.checked_mails:
                 continue  # checked by a watch nested in this one
@@ -1358,8 +1362,9 @@ class CollectionSimulation:
             self._check_email(what, before, self.su["collection.followup"].browse(followup_id))
         for followup_id, partner_id, company_id in self._query(
             "SELECT id, partner_id, company_id FROM collection_followup"
-            " WHERE id > %s AND state != 'cancel'",
+            " WHERE id > %s AND state != 'cancel' AND partner_id = ANY(%s)",
             before["followup"],
+            self.customer_ids,
         ):
             if (partner_id, company_id) in before["drafts"]:
                 followup = self.su["collection.followup"].browse(followup_id)
@@ -1566,7 +1571,9 @@ class CollectionSimulation:
     def _check_followups(self):
         for partner_id, company_id, day, count in self._query(
             """SELECT partner_id, company_id, date, COUNT(*) FROM collection_followup
-                WHERE state != 'cancel' GROUP BY 1, 2, 3 HAVING COUNT(*) > 1"""
+                WHERE state != 'cancel' AND partner_id = ANY(%s)
+             GROUP BY 1, 2, 3 HAVING COUNT(*) > 1""",
+            self.customer_ids,
         ):
             company = self.su["res.company"].browse(company_id)
             self._fail(
@@ -1576,7 +1583,10 @@ class CollectionSimulation:
                 key=("twice", partner_id, company_id, day),
             )
         for followup_id, partner_id, day in self._query(
-            "SELECT id, partner_id, date FROM collection_followup WHERE date > %s", self.day
+            "SELECT id, partner_id, date FROM collection_followup"
+            " WHERE date > %s AND partner_id = ANY(%s)",
+            self.day,
+            self.customer_ids,
         ):
             self._fail(
                 "no follow-up dated in the future",
@@ -1588,7 +1598,8 @@ class CollectionSimulation:
             """SELECT d.id, f.id, d.partner_id FROM collection_followup d
                  JOIN collection_followup f ON f.partner_id = d.partner_id
                   AND f.company_id = d.company_id AND f.id > d.id AND f.state != 'cancel'
-                WHERE d.state = 'draft'"""
+                WHERE d.state = 'draft' AND d.partner_id = ANY(%s)""",
+            self.customer_ids,
         ):
             self._fail(
                 "a review draft blocks later levels",
@@ -1604,8 +1615,9 @@ class CollectionSimulation:
             """SELECT f.id, f.partner_id, m.id FROM collection_followup f
                  JOIN collection_followup_invoice_rel r ON r.followup_id = f.id
                  JOIN account_move m ON m.id = r.move_id
-                WHERE f.state = 'done'
-                  AND (m.collection_last_date IS NULL OR m.collection_last_date < f.date)"""
+                WHERE f.state = 'done' AND f.partner_id = ANY(%s)
+                  AND (m.collection_last_date IS NULL OR m.collection_last_date < f.date)""",
+            self.customer_ids,
         ):
             self._fail(
                 "executed follow-ups are complete",
@@ -1615,8 +1627,9 @@ class CollectionSimulation:
                 key=("half-done", followup_id),
             )
         for followup_id, partner_id in self._query(
-            "SELECT id, partner_id FROM collection_followup"
-            " WHERE state = 'done' AND channel = 'email' AND mail_id IS NULL"
+            "SELECT id, partner_id FROM collection_followup WHERE state = 'done'"
+            " AND channel = 'email' AND mail_id IS NULL AND partner_id = ANY(%s)",
+            self.customer_ids,
         ):
             self._fail(
                 "executed follow-ups are complete",
@@ -1638,7 +1651,9 @@ class CollectionSimulation:
                                    AND a.account_type = 'asset_receivable'), 0)
                  FROM collection_case k
                  JOIN res_company c ON c.id = k.company_id
-                 JOIN res_currency cur ON cur.id = c.currency_id"""
+                 JOIN res_currency cur ON cur.id = c.currency_id
+                WHERE k.partner_id = ANY(%s)""",
+            self.customer_ids,
         )
         for row in rows:
             self._check_case(*row)
@@ -1685,7 +1700,8 @@ class CollectionSimulation:
         for case_id, name, partner_id, login in self._query(
             """SELECT k.id, k.name, k.partner_id, u.login FROM collection_case k
                  JOIN res_users u ON u.id = k.collector_id
-                WHERE NOT k.is_closed AND NOT u.active"""
+                WHERE NOT k.is_closed AND NOT u.active AND k.partner_id = ANY(%s)""",
+            self.customer_ids,
         ):
             self._fail(
                 "open cases have an active collector",
@@ -1695,7 +1711,9 @@ class CollectionSimulation:
             )
 
     def _check_promises(self):
-        promises = self.su["collection.promise"].search([("state", "!=", "cancel")], order="id")
+        promises = self.su["collection.promise"].search(
+            [("state", "!=", "cancel"), ("partner_id", "in", self.customer_ids)], order="id"
+        )
         payments = self._promise_payments(promises)
         for (partner, company), group in promises.grouped(
             lambda p: (p.partner_id, p.company_id)
@@ -1782,6 +1800,8 @@ class CollectionSimulation:
             for row in self._query(
                 "SELECT id, collection_dispute_end_date FROM account_move"
                 " WHERE collection_dispute_reason_id IS NOT NULL"
+                " AND commercial_partner_id = ANY(%s)",
+                self.customer_ids,
             )
         }
         for move_id in sorted(set(disputed) ^ set(self.disputes)):
@@ -1795,7 +1815,12 @@ class CollectionSimulation:
                 key=("dispute", move_id, expected),
             )
         excluded = {
-            row[0] for row in self._query("SELECT id FROM account_move WHERE collection_exclude")
+            row[0]
+            for row in self._query(
+                "SELECT id FROM account_move WHERE collection_exclude"
+                " AND commercial_partner_id = ANY(%s)",
+                self.customer_ids,
+            )
         }
         for move_id in sorted(excluded ^ self.excluded):
             move = self.su["account.move"].browse(move_id)
@@ -1874,14 +1899,20 @@ class CollectionSimulation:
     def census(self):
         """What the book holds at the end: a few counts by state, to see that every
         path of the simulation was taken."""
-        rows = self._query
+        ids = self.customer_ids
+        mine = " WHERE partner_id = ANY(%s) GROUP BY 1"
         return {
-            "follow-ups": dict(rows("SELECT state, COUNT(*) FROM collection_followup GROUP BY 1")),
-            "promises": dict(rows("SELECT state, COUNT(*) FROM collection_promise GROUP BY 1")),
+            "follow-ups": dict(
+                self._query("SELECT state, COUNT(*) FROM collection_followup" + mine, ids)
+            ),
+            "promises": dict(
+                self._query("SELECT state, COUNT(*) FROM collection_promise" + mine, ids)
+            ),
             "cases": dict(
-                rows(
+                self._query(
                     "SELECT COALESCE(close_reason, CASE WHEN legal_stage_id IS NULL"
-                    " THEN 'open' ELSE 'legal' END), COUNT(*) FROM collection_case GROUP BY 1"
+                    " THEN 'open' ELSE 'legal' END), COUNT(*) FROM collection_case" + mine,
+                    ids,
                 )
             ),
             "failures": len(self.failures),
@@ -1890,12 +1921,16 @@ class CollectionSimulation:
     def _summary_line(self):
         c = self.counts
         open_cases, legal = self._query(
-            "SELECT COUNT(*), COUNT(legal_stage_id) FROM collection_case WHERE NOT is_closed"
+            "SELECT COUNT(*), COUNT(legal_stage_id) FROM collection_case"
+            " WHERE NOT is_closed AND partner_id = ANY(%s)",
+            self.customer_ids,
         )[0]
         states = dict(
             self._query(
-                "SELECT state, COUNT(*) FROM collection_followup WHERE date = %s GROUP BY 1",
+                "SELECT state, COUNT(*) FROM collection_followup"
+                " WHERE date = %s AND partner_id = ANY(%s) GROUP BY 1",
                 self.day,
+                self.customer_ids,
             )
         )
         return (
