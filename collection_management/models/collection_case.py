@@ -449,16 +449,14 @@ class CollectionCase(models.Model):
                 "date_closed": False,
             }
         )
-        owed._message_log_batch(
-            {
-                case.id: _(
-                    "The invoices of the case owe %(amount)s again (a payment was taken "
-                    "off): the case is open again.",
-                    amount=case.currency_id.format(case.amount_due),
-                )
-                for case in owed
-            }
-        )
+        messages = {}
+        for case in owed:
+            messages[case.id] = _(
+                "The invoices of the case owe %(amount)s again (a payment was taken "
+                "off): the case is open again.",
+                amount=case.currency_id.format(case.amount_due),
+            )
+        owed._message_log_batch(messages)
         return owed
 
     def _collection_close_paid(self, date=None):

@@ -203,8 +203,16 @@ class CollectionFollowup(models.Model):
                     "date_deadline": followup.date + timedelta(days=level.activity_delay_days),
                 }
             )
-        if vals_list:
-            self.env["mail.activity"].create(vals_list)
+        # one create per round where each customer and user appear once: Odoo subscribes
+        # the user to the customer once per create (twice in one create is a duplicate)
+        while vals_list:
+            seen, batch, rest = set(), [], []
+            for vals in vals_list:
+                key = (vals["res_id"], vals["user_id"])
+                (rest if key in seen else batch).append(vals)
+                seen.add(key)
+            self.env["mail.activity"].create(batch)
+            vals_list = rest
 
     def _collection_move_invoices(self):
         """Each invoice goes to the highest level its own days overdue reached."""

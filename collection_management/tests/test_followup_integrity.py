@@ -332,3 +332,13 @@ class TestDraftSentAfterTheCustomerChanged(CollectionCommon):
         self.assertEqual(draft.state, "cancel")
         self.assertIn("promised to pay", draft.error)
         self.assertFalse(self.customer.collection_credit_hold)
+
+    def test_drafts_of_one_customer_in_two_companies_are_sent_together(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=50), company=self.company_b)
+        draft_a = self._draft()
+        draft_b = self._run_followups(company=self.company_b)["followups"]
+        self.customer.with_company(self.company).collector_id = self.collector
+        self.customer.with_company(self.company_b).collector_id = self.collector
+        with freeze_time(TODAY):
+            self.env["collection.followup"].browse((draft_a | draft_b).ids).action_send()
+        self.assertEqual((draft_a | draft_b).mapped("state"), ["done", "done"])
