@@ -45,6 +45,14 @@ class CollectionSnapshot(models.Model):
     )
     recovery_rate = fields.Float(string="Recovery rate (%)", aggregator="avg")
     promise_kept_rate = fields.Float(string="Promises kept (%)", aggregator="avg")
+    amount_recovered = fields.Monetary(
+        string="Recovered this month",
+        aggregator="max",
+        help="Recovered on the cases from the first of the month to the date.",
+    )
+    amount_target = fields.Monetary(
+        string="Target this month", aggregator="max", help="Collection target of the month."
+    )
 
     def init(self):
         # one snapshot per day, company and collector (the company's has no collector)
@@ -58,24 +66,49 @@ class CollectionSnapshot(models.Model):
     # ------------------------------------------------------------------ figures
     @api.model
     def _collection_recovered(self, company, date_from, date_to, collectors=None):
-        """Payments (not credit notes) received between the dates on invoices of cases,
-        once in the case, per collector of the case: {user id: amount}."""
-        case = self.env["collection.case"]
+        """Money (not credit notes) recovered between the dates on invoices of cases of
+        ``company``, per collector of the case: {user id or None (no collector): amount}."""
+        details = self._collection_recovered_details(company, date_from, date_to, collectors)
+        return {user_id: amount for user_id, (amount, _days) in details.items()}
+
+    @api.model
+    def _collection_recovered_details(self, company, date_from, date_to, collectors=None):
+        """{user id or None: (amount recovered, amount-weighted days from the opening of
+        the case to each payment)} between the dates.
+
+        Recovered is what a case counts as recovered: what its invoices were paid after
+        they joined it. The settlements of an invoice, latest first, make up the amount
+        paid since it joined (due when it joined less due now); older ones were paid
+        before and are not recovered, even when dated the day the case opened."""
+        case, move = self.env["collection.case"], self.env["account.move"]
         collector_filter = SQL("")
         if collectors is not None:
             collector_filter = SQL("AND k.collector_id = ANY(%s)", collectors.ids)
         rows = self.env.execute_query(
             SQL(
-                """SELECT k.collector_id, SUM(s.amount)
-                     FROM (%(settlements)s) s
-                     JOIN collection_case k ON k.id = s.case_id
-                    WHERE %(company)s = %(company_id)s
-                      AND NOT s.by_credit_note
-                      AND s.date BETWEEN %(date_from)s AND %(date_to)s
-                      AND s.date >= %(date_open)s
-                      AND %(collector)s IS NOT NULL
-                      %(collector_filter)s
-                 GROUP BY k.collector_id""",
+                """WITH ranked AS (
+                       SELECT s.*, SUM(s.amount) OVER (
+                                  PARTITION BY s.invoice_id
+                                  ORDER BY s.date DESC, s.partial_id DESC) AS from_here
+                         FROM (%(settlements)s) s
+                        WHERE s.case_id IS NOT NULL
+                   ), recovered AS (
+                       SELECT %(collector)s AS collector_id, r.date - %(date_open)s AS days,
+                              LEAST(r.amount, GREATEST(
+                                  GREATEST(%(assigned)s - %(residual)s, 0)
+                                  - (r.from_here - r.amount), 0)) AS amount
+                         FROM ranked r
+                         JOIN collection_case k ON k.id = r.case_id
+                         JOIN account_move inv ON inv.id = r.invoice_id
+                        WHERE %(company)s = %(company_id)s
+                          AND NOT r.by_credit_note
+                          AND r.date BETWEEN %(date_from)s AND %(date_to)s
+                          %(collector_filter)s
+                   )
+                   SELECT collector_id, SUM(amount), SUM(amount * GREATEST(days, 0))
+                     FROM recovered
+                    WHERE amount > 0
+                 GROUP BY collector_id""",
                 settlements=self.env["account.partial.reconcile"]._collection_settlements_sql(),
                 company=SQL.identifier("k", "company_id", to_flush=case._fields["company_id"]),
                 company_id=company.id,
@@ -85,10 +118,18 @@ class CollectionSnapshot(models.Model):
                 collector=SQL.identifier(
                     "k", "collector_id", to_flush=case._fields["collector_id"]
                 ),
+                assigned=SQL.identifier(
+                    "inv",
+                    "collection_case_assigned",
+                    to_flush=move._fields["collection_case_assigned"],
+                ),
+                residual=SQL.identifier(
+                    "inv", "amount_residual_signed", to_flush=move._fields["amount_residual_signed"]
+                ),
                 collector_filter=collector_filter,
             )
         )
-        return dict(rows)
+        return {user_id: (amount, days) for user_id, amount, days in rows}
 
     @api.model
     def _collection_credit_sales(self, company, date, periods):
@@ -204,6 +245,7 @@ class CollectionSnapshot(models.Model):
                 for bucket, amount in buckets.items():
                     totals[key][bucket] += amount
         begin_total = sum(sum(buckets.values()) for buckets in before.values())
+        recovered, targets = self._collection_month_progress(company, date)
         values_list = []
         collectors = self.env["res.users"].union(*owners.values()).sorted("id")
         for collector in [self.env["res.users"], *collectors]:
@@ -216,6 +258,8 @@ class CollectionSnapshot(models.Model):
                 "amount_open": open_amount,
                 "amount_overdue": open_amount - buckets["not_due"],
                 **{BUCKET_FIELDS[key]: amount for key, amount in buckets.items()},
+                "amount_recovered": recovered.get(collector.id or "all", 0.0),
+                "amount_target": targets.get(collector.id or "all", 0.0),
             }
             values["recovery_rate"], values["promise_kept_rate"] = self._collection_rates(
                 company, date, collector or None
@@ -227,6 +271,24 @@ class CollectionSnapshot(models.Model):
                 )
             values_list.append(values)
         return values_list
+
+    @api.model
+    def _collection_month_progress(self, company, date):
+        """Recovered and target of the month of ``date`` up to it: two dicts {user id
+        or "all" (the company): amount}."""
+        month = date.replace(day=1)
+        recovered = self._collection_recovered(company, month, date)
+        recovered["all"] = sum(recovered.values())
+        targets = {
+            collector.id: amount
+            for collector, amount in self.env["collection.target"]._read_group(
+                [("company_id", "=", company.id), ("month", "=", month)],
+                ["collector_id"],
+                ["amount:sum"],
+            )
+        }
+        targets["all"] = sum(targets.values())
+        return recovered, targets
 
     @api.model
     def _collection_take(self, company, date):

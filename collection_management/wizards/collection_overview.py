@@ -2,6 +2,8 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 
+TOP_DEBTORS = 10
+
 
 class CollectionOverview(models.TransientModel):
     """The collection office at a glance, for managers: receivables, KPIs, cases by
@@ -31,6 +33,16 @@ class CollectionOverview(models.TransientModel):
     top_debtor_ids = fields.Many2many(
         "res.partner", string="Top debtors", compute="_compute_figures"
     )
+    top_debtors = fields.Html(string="Top debtors", compute="_compute_figures")
+
+    @api.depends("company_id", "date")
+    def _compute_display_name(self):
+        for overview in self:
+            overview.display_name = _(
+                "Collections overview: %(company)s, %(date)s",
+                company=overview.company_id.name,
+                date=fields.Date.to_string(overview.date),
+            )
 
     @api.depends("company_id", "date")
     def _compute_figures(self):
@@ -55,14 +67,9 @@ class CollectionOverview(models.TransientModel):
             overview.legal_count = cases.search_count(
                 [*open_domain, ("legal_stage_id", "!=", False)]
             )
-            month = date.replace(day=1)
-            targets = self.env["collection.target"].search(
-                [("company_id", "=", company.id), ("month", "=", month)]
-            )
-            overview.target_amount = sum(targets.mapped("amount"))
-            overview.recovered_month = sum(
-                snapshot._collection_recovered(company, month, date).values()
-            )
+            # the month's progress as the daily snapshot stores it: one definition
+            overview.target_amount = values["amount_target"]
+            overview.recovered_month = values["amount_recovered"]
             overview.target_achievement = (
                 100.0 * overview.recovered_month / overview.target_amount
                 if overview.target_amount
@@ -70,8 +77,57 @@ class CollectionOverview(models.TransientModel):
             )
             overview.stage_summary = overview._stage_table(open_domain)
             overdue = self.env["collection.case"]._collection_thresholds(company, date)
-            top = sorted(overdue.items(), key=lambda item: -item[1][0])[:10]
+            top = sorted(overdue.items(), key=lambda item: -item[1][0])[:TOP_DEBTORS]
             overview.top_debtor_ids = self.env["res.partner"].concat(*(p for p, _v in top))
+            overview.top_debtors = overview._top_debtor_table(top)
+
+    @api.model
+    def action_collection_open(self):
+        """Open today's overview of the current company: a saved record, so that the
+        form reads its figures (and names itself) instead of showing a new record."""
+        overview = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": overview.display_name,
+            "res_model": self._name,
+            "res_id": overview.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _top_debtor_table(self, top):
+        """The customers owing the most, linked to their form, with the overdue amount
+        the ranking uses (``top``: [(partner, (amount, oldest due date))])."""
+        currency = self.company_id.currency_id
+        risks = dict(
+            self.env["res.partner"]._fields["collection_risk"]._description_selection(self.env)
+        )
+        rows = Markup("").join(
+            Markup(
+                "<tr><td><a href='/odoo/res.partner/%s'>%s</a></td><td>%s</td>"
+                "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+            )
+            % (
+                partner.id,
+                partner.display_name,
+                risks.get(partner.collection_risk, ""),
+                (self.date - oldest).days,
+                currency.format(amount),
+            )
+            for partner, (amount, oldest) in top
+        )
+        return Markup(
+            "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (
+            escape(_("Customer")),
+            escape(_("Risk")),
+            escape(_("Days overdue")),
+            escape(_("Overdue")),
+            rows,
+        )
 
     def _stage_table(self, domain):
         groups = self.env["collection.case"]._read_group(

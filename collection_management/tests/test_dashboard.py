@@ -1,0 +1,93 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import CollectionCommon
+
+DAY = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewFigures(CollectionCommon):
+    """The managers' overview shows the numbers of the office, named and linked."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        cls.debtor = cls._customer("Overview Debtor")
+        cls.invoice = cls._invoice(cls.debtor, 1000, DAY - timedelta(days=40))
+
+    def _open_case(self, day=DAY):
+        with freeze_time(day):
+            case = self.env["collection.case"]._collection_sync(self.company, day, self.debtor)
+        case.collector_id = self.collector
+        return case
+
+    def _open_overview(self, day=DAY):
+        """The overview as the manager's menu opens it."""
+        action_record = self.env.ref("collection_management.collection_overview_action_open")
+        with freeze_time(day):
+            action = action_record.with_user(self.manager).run()
+        self.assertEqual(action["res_model"], "collection.overview")
+        return self.env["collection.overview"].with_user(self.manager).browse(action["res_id"])
+
+    def test_money_paid_before_an_invoice_joined_its_case_is_not_recovered(self):
+        self._pay(self.invoice, 300, DAY)  # the morning: before the case opens
+        case = self._open_case()
+        self._pay(self.invoice, 200, DAY)  # the afternoon: the collector's work
+        self.assertAlmostEqual(case.amount_assigned, 700)
+        self.assertAlmostEqual(case.amount_recovered, 200)
+        overview = self._open_overview()
+        with freeze_time(DAY):
+            self.assertAlmostEqual(overview.recovered_month, 200)
+            self.assertAlmostEqual(overview.recovery_rate, round(100 * 200 / 700, 1))
+        recovered = self.env["collection.snapshot"]._collection_recovered(
+            self.company, DAY.replace(day=1), DAY
+        )
+        self.assertEqual(recovered, {self.collector.id: 200.0})
+
+    def test_money_recovered_on_a_case_without_collector_counts_for_the_company(self):
+        case = self._open_case()
+        case.collector_id = False
+        self._pay(self.invoice, 250, DAY)
+        overview = self._open_overview()
+        with freeze_time(DAY):
+            self.assertAlmostEqual(overview.recovered_month, 250)
+            self.assertAlmostEqual(overview.recovery_rate, 25.0)
+
+    def test_month_target_and_achievement_of_the_office(self):
+        self._open_case()
+        self._pay(self.invoice, 400, DAY)
+        self.env["collection.target"].create(
+            {"collector_id": self.collector.id, "month": DAY, "amount": 800}
+        )
+        overview = self._open_overview()
+        with freeze_time(DAY):
+            self.assertAlmostEqual(overview.target_amount, 800)
+            self.assertAlmostEqual(overview.recovered_month, 400)
+            self.assertAlmostEqual(overview.target_achievement, 50.0)
+
+    def test_overview_opens_as_a_named_record_not_a_new_one(self):
+        overview = self._open_overview()
+        self.assertTrue(overview.exists())
+        with freeze_time(DAY):
+            self.assertIn(self.company.name, overview.display_name)
+            self.assertIn("2026-06-30", overview.display_name)
+            self.assertNotEqual(overview.display_name, "New")
+
+    def test_top_debtors_show_their_overdue_amount_with_a_link(self):
+        small = self._customer("Small Debtor")
+        self._invoice(small, 50, DAY - timedelta(days=10))
+        overview = self._open_overview()
+        with freeze_time(DAY):
+            # what the form reads from the saved record (no onchange of a new one)
+            [values] = overview.web_read({"top_debtors": {}, "top_debtor_ids": {}})
+        self.assertEqual(values["top_debtor_ids"], [self.debtor.id, small.id])
+        html = str(values["top_debtors"])
+        self.assertIn(f"/odoo/res.partner/{self.debtor.id}", html)
+        self.assertIn("1,000.00", html)
+        self.assertIn("50.00", html)
+        self.assertLess(html.index("Overview Debtor"), html.index("Small Debtor"))
