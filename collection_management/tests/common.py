@@ -1,5 +1,5 @@
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 
@@ -122,6 +122,78 @@ class CollectionCommon(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(
             {"name": name, "email": f"{name.split()[0].lower()}@example.com", **values}
         )
+
+    @classmethod
+    def _overdue_customer(cls, name, amount=1000, days=40, company=None, **values):
+        """A customer owing one invoice of ``amount``, due ``days`` before TODAY."""
+        partner = cls._customer(name, **values)
+        cls._invoice(partner, amount, TODAY - timedelta(days=days), company=company)
+        return partner
+
+    @classmethod
+    def _open_case(cls, partner, collector, company=None):
+        """The case of ``partner`` opened by hand for ``collector`` with its overdue
+        invoices, whatever the company's opening thresholds."""
+        company = company or cls.company
+        case = cls.env["collection.case"].create(
+            {"partner_id": partner.id, "company_id": company.id, "collector_id": collector.id}
+        )
+        with freeze_time(TODAY):
+            case._collection_join_invoices(TODAY)
+        return case
+
+    @classmethod
+    def _policy(cls, name="Test policy", delays=(), company=None, template=None):
+        """A policy of ``company`` (A by default) with a level per delay in ``delays``,
+        each sending ``template`` (or no email without one)."""
+        return cls.env["collection.policy"].create(
+            {
+                "name": name,
+                "company_id": (company or cls.company).id,
+                "level_ids": [
+                    Command.create(
+                        {
+                            "name": f"After {delay} days",
+                            "delay_days": delay,
+                            "send_email": bool(template),
+                            "mail_template_id": template and template.id,
+                        }
+                    )
+                    for delay in delays
+                ],
+            }
+        )
+
+    def _promise(self, case, amount=100, days=5, day=TODAY, user=None, **values):
+        """A promise on ``case`` made on ``day`` (as ``user`` when given) to pay
+        ``amount`` ``days`` later."""
+        promises = self.env["collection.promise"]
+        if user:
+            promises = promises.with_user(user)
+        with freeze_time(day):
+            return promises.create(
+                {
+                    "case_id": case.id,
+                    "amount": amount,
+                    "date_promised": day + timedelta(days=days),
+                    **values,
+                }
+            )
+
+    def assertRights(self, user, expected):
+        """``expected`` maps a name of ``self.records`` to the operations ``user`` may
+        do on it: letters of "rwcu" (read, write, create, unlink)."""
+        for name, rights in expected.items():
+            record = self.records[name].with_user(user)
+            granted = "".join(
+                letter
+                for operation, letter in zip(
+                    ("read", "write", "create", "unlink"), "rwcu", strict=True
+                )
+                if record.has_access(operation)
+            )
+            with self.subTest(user=user.login, record=name):
+                self.assertEqual(granted, rights)
 
     def _run_followups(self, day=TODAY, partners=None, company=None, limit=None):
         """The follow-up run of ``company`` (A by default) as of ``day``, as the engine

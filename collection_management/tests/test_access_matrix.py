@@ -5,7 +5,6 @@ from odoo.tests import tagged
 
 from .common import CollectionCommon
 
-OPERATIONS = ("read", "write", "create", "unlink")
 NONE = ""
 READ = "r"
 ALL = "rwcu"
@@ -48,18 +47,6 @@ class TestAccessMatrix(CollectionCommon):
         cls.public = cls.env.ref("base.public_user").sudo()
         cls.employee = cls._make_user("matrix_employee", "base.group_user")
 
-    def _rights(self, user, record):
-        granted = ""
-        for operation, letter in zip(OPERATIONS, "rwcu", strict=True):
-            if record.with_user(user).has_access(operation):
-                granted += letter
-        return granted
-
-    def _expect(self, user, expected):
-        for model, rights in expected.items():
-            with self.subTest(user=user.login, model=model):
-                self.assertEqual(self._rights(user, self.records[model]), rights)
-
     def test_collector_and_legal_officer(self):
         expected = {
             "collection.policy": READ,
@@ -67,11 +54,11 @@ class TestAccessMatrix(CollectionCommon):
             "collection.followup": "rw",
             "collection.dispute.reason": READ,
         }
-        self._expect(self.collector, expected)
-        self._expect(self.legal_officer, expected)
+        self.assertRights(self.collector, expected)
+        self.assertRights(self.legal_officer, expected)
 
     def test_manager(self):
-        self._expect(
+        self.assertRights(
             self.manager,
             {
                 "collection.policy": ALL,
@@ -82,7 +69,7 @@ class TestAccessMatrix(CollectionCommon):
         )
 
     def test_billing_accountant(self):
-        self._expect(
+        self.assertRights(
             self.billing,
             {
                 "collection.policy": READ,
@@ -98,12 +85,12 @@ class TestAccessMatrix(CollectionCommon):
             "collection.level": NONE,
             "collection.followup": NONE,
         }
-        self._expect(self.employee, dict(nothing, **{"collection.dispute.reason": READ}))
-        self._expect(self.portal, dict(nothing, **{"collection.dispute.reason": NONE}))
-        self._expect(self.public, dict(nothing, **{"collection.dispute.reason": NONE}))
+        self.assertRights(self.employee, dict(nothing, **{"collection.dispute.reason": READ}))
+        self.assertRights(self.portal, dict(nothing, **{"collection.dispute.reason": NONE}))
+        self.assertRights(self.public, dict(nothing, **{"collection.dispute.reason": NONE}))
 
     def test_manager_of_another_company(self):
-        self._expect(
+        self.assertRights(
             self.manager_b,
             {
                 "collection.policy": NONE,

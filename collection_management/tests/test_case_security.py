@@ -68,21 +68,8 @@ class TestCaseAccess(CollectionCommon):
             }
         )
 
-    def _expect(self, user, expected):
-        for name, rights in expected.items():
-            record = self.records[name]
-            granted = "".join(
-                letter
-                for operation, letter in zip(
-                    ("read", "write", "create", "unlink"), "rwcu", strict=True
-                )
-                if record.with_user(user).has_access(operation)
-            )
-            with self.subTest(user=user.login, record=name):
-                self.assertEqual(granted, rights)
-
     def test_collector_sees_own_and_nothing_else(self):
-        self._expect(
+        self.assertRights(
             self.collector,
             {
                 "own case": "rwc",
@@ -105,7 +92,7 @@ class TestCaseAccess(CollectionCommon):
         self.assertEqual(visible, self.own)
 
     def test_legal_officer_works_cases_in_legal(self):
-        self._expect(
+        self.assertRights(
             self.legal_officer,
             {
                 "own case": NONE,
@@ -117,7 +104,7 @@ class TestCaseAccess(CollectionCommon):
         )
 
     def test_manager_sees_all_of_the_company(self):
-        self._expect(
+        self.assertRights(
             self.manager,
             {
                 "own case": ALL,
@@ -131,7 +118,7 @@ class TestCaseAccess(CollectionCommon):
                 "legal cost": ALL,
             },
         )
-        self._expect(self.manager_b, {"own case": NONE, "foreign case": ALL, "rule": NONE})
+        self.assertRights(self.manager_b, {"own case": NONE, "foreign case": ALL, "rule": NONE})
 
     def test_billing_portal_and_public_reach_no_case(self):
         public = self.env.ref("base.public_user").sudo()
@@ -140,7 +127,7 @@ class TestCaseAccess(CollectionCommon):
             NONE,
         )
         for user in (self.billing, self.portal, public):
-            self._expect(user, nothing)
+            self.assertRights(user, nothing)
         # accountants keep reading invoices, without the case field
         invoice = self.own.invoice_ids.with_user(self.billing)
         self.assertTrue(invoice.read(["name", "collection_level_id"]))

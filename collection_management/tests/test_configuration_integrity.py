@@ -21,11 +21,6 @@ class TestAssignmentRuleFaults(CollectionCommon):
         cls.rule_model = cls.env["collection.assignment.rule"]
         cls.case_model = cls.env["collection.case"]
 
-    def _overdue_customer(self, name):
-        partner = self._customer(name)
-        self._invoice(partner, 500, TODAY - timedelta(days=40))
-        return partner
-
     def test_rule_whose_filter_no_longer_evaluates_is_skipped_and_reported(self):
         segment = self.env["ir.model.fields"].create(
             {
@@ -49,7 +44,7 @@ class TestAssignmentRuleFaults(CollectionCommon):
         )
         # the custom field is removed later: the rule still names it
         segment.unlink()
-        partner = self._overdue_customer("Segment Co")
+        partner = self._overdue_customer("Segment Co", 500)
         with freeze_time(TODAY), self.assertLogs(JOB_LOGGER, "ERROR") as logged:
             case = self.case_model._collection_sync(self.company, TODAY, partner)
         self.assertIn("x_collection_segment", logged.output[0])
@@ -92,20 +87,6 @@ class TestConfigurationValues(CollectionCommon):
         cls.template = cls.env.ref("collection_management.mail_template_followup_friendly")
         cls.rule_model = cls.env["collection.assignment.rule"]
         cls.level_model = cls.env["collection.level"]
-
-    def _policy(self, name, delays=(), company=None):
-        return self.env["collection.policy"].create(
-            {
-                "name": name,
-                "company_id": (company or self.company).id,
-                "level_ids": [
-                    Command.create(
-                        {"name": f"After {d} days", "delay_days": d, "send_email": False}
-                    )
-                    for d in delays
-                ],
-            }
-        )
 
     def test_day_counts_past_the_database_range_give_a_clear_message(self):
         policy = self._policy("Huge numbers", (7,))
@@ -201,9 +182,8 @@ class TestLevelArchiving(CollectionCommon):
         cls.reminder, cls.demand, cls.final = cls.test_policy._levels_by_delay()
 
     def _customer_40_days_overdue(self, name):
-        partner = self._customer(name)
+        partner = self._overdue_customer(name, 900)
         partner.with_company(self.company).collection_policy_id = self.test_policy
-        self._invoice(partner, 900, TODAY - timedelta(days=40))
         return partner
 
     def test_level_with_followups_cannot_be_deleted_and_can_be_archived(self):

@@ -6,23 +6,6 @@ from .common import CollectionCommon
 
 @tagged("post_install", "-at_install")
 class TestPolicy(CollectionCommon):
-    def _policy(self, name="Test policy", company=None, levels=()):
-        template = self.env.ref("collection_management.mail_template_followup_friendly")
-        return self.env["collection.policy"].create(
-            {
-                "name": name,
-                "company_id": (company or self.company).id,
-                "level_ids": [
-                    (
-                        0,
-                        0,
-                        {"name": f"L{delay}", "delay_days": delay, "mail_template_id": template.id},
-                    )
-                    for delay in levels
-                ],
-            }
-        )
-
     def test_every_company_has_its_own_default_policy(self):
         self.assertTrue(self.policy)
         self.assertTrue(self.policy_b)
@@ -53,7 +36,7 @@ class TestPolicy(CollectionCommon):
         self.assertTrue(all(levels.mapped("mail_template_id")))
 
     def test_levels_are_ordered_by_delay_whatever_the_creation_order(self):
-        policy = self._policy(levels=(30, -5, 10))
+        policy = self._policy(delays=(30, -5, 10))
         policy.invalidate_recordset(["level_ids"])
         self.assertEqual(policy.level_ids.mapped("delay_days"), [-5, 10, 30])
         self.assertEqual(policy.level_ids.mapped("sequence"), [1, 2, 3])
@@ -61,7 +44,7 @@ class TestPolicy(CollectionCommon):
         self.assertEqual(policy.level_ids.sorted("sequence").mapped("delay_days"), [-5, 1, 10])
 
     def test_due_level(self):
-        policy = self._policy(levels=(-7, 7, 21))
+        policy = self._policy(delays=(-7, 7, 21))
         before, first, second = policy._levels_by_delay()
         self.assertFalse(policy._due_level(-10))
         self.assertEqual(policy._due_level(-3), before)
@@ -72,13 +55,13 @@ class TestPolicy(CollectionCommon):
         self.assertFalse(policy._due_level(100, above=second))
 
     def test_duplicate_delay_in_one_policy_is_refused(self):
-        policy = self._policy(levels=(7,))
+        policy = self._policy(delays=(7,))
         with self.assertRaisesRegex(ValidationError, "cannot share a delay"):
             self.env["collection.level"].create(
                 {"policy_id": policy.id, "name": "Again", "delay_days": 7, "send_email": False}
             )
         # the same delay in another policy is fine
-        other = self._policy(name="Other", levels=(7,))
+        other = self._policy(name="Other", delays=(7,))
         self.assertEqual(other.level_ids.delay_days, 7)
 
     def test_bad_level_values_are_refused(self):
@@ -147,14 +130,14 @@ class TestPolicy(CollectionCommon):
     def test_partner_policy_overrides_company_default(self):
         partner = self.partner_a
         self.assertEqual(partner._collection_policy(self.company), self.policy)
-        special = self._policy(name="Key accounts", levels=(15,))
+        special = self._policy(name="Key accounts", delays=(15,))
         partner.with_company(self.company).collection_policy_id = special
         self.assertEqual(partner._collection_policy(self.company), special)
         self.assertEqual(partner._collection_policy(self.company_b), self.policy_b)
         self.assertEqual(special.partner_count, 1)
 
     def test_settings_set_company_default_policy_and_thresholds(self):
-        special = self._policy(name="Settings policy", levels=(10,))
+        special = self._policy(name="Settings policy", delays=(10,))
         settings = Form(self.env["res.config.settings"].with_company(self.company))
         settings.collection_policy_id = special
         settings.collection_limitation_years = 2

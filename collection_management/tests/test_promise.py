@@ -28,16 +28,6 @@ class TestPromises(CollectionCommon):
             cls.case = cls.env["collection.case"]._collection_sync(cls.company, TODAY)
         cls.case.collector_id = cls.collector
 
-    def _promise(self, amount, days, case=None, day=TODAY):
-        with freeze_time(day):
-            return self.env["collection.promise"].create(
-                {
-                    "case_id": (case or self.case).id,
-                    "amount": amount,
-                    "date_promised": day + timedelta(days=days),
-                }
-            )
-
     def _evaluate(self, day, promises=None):
         with freeze_time(day):
             if promises is None:
@@ -46,7 +36,7 @@ class TestPromises(CollectionCommon):
                 promises._collection_evaluate()
 
     def test_kept_as_soon_as_paid(self):
-        promise = self._promise(600, 7)
+        promise = self._promise(self.case, 600, 7)
         self.assertEqual(self.case.stage_id.kind, "promised")
         self._pay(self.invoice, 600, TODAY + timedelta(days=3))
         self._evaluate(TODAY + timedelta(days=3))
@@ -55,7 +45,7 @@ class TestPromises(CollectionCommon):
         self.assertEqual(self.case.stage_id.kind, "progress")
 
     def test_partial_after_the_grace_period(self):
-        promise = self._promise(600, 7)
+        promise = self._promise(self.case, 600, 7)
         self._pay(self.invoice, 200, TODAY + timedelta(days=5))
         self._evaluate(TODAY + timedelta(days=9))
         self.assertEqual(promise.state, "open", "still within the 2-day grace period")
@@ -65,7 +55,7 @@ class TestPromises(CollectionCommon):
         self.assertEqual(self.case.priority, "1", "a failed promise raises the priority")
 
     def test_broken_promise_schedules_activity_and_raises_priority(self):
-        promise = self._promise(600, 7)
+        promise = self._promise(self.case, 600, 7)
         self._evaluate(TODAY + timedelta(days=10))
         self.assertEqual(promise.state, "broken")
         activity = self.case.activity_ids.filtered(lambda a: "Broken promise" in a.summary)
@@ -76,13 +66,13 @@ class TestPromises(CollectionCommon):
 
     def test_payment_before_the_promise_does_not_count(self):
         self._pay(self.invoice, 300, TODAY - timedelta(days=1))
-        promise = self._promise(300, 5)
+        promise = self._promise(self.case, 300, 5)
         self._evaluate(TODAY + timedelta(days=8))
         self.assertEqual(promise.state, "broken")
 
     def test_instalment_plan_spreads_payments_in_date_order(self):
-        first = self._promise(300, 10)
-        second = self._promise(300, 40)
+        first = self._promise(self.case, 300, 10)
+        second = self._promise(self.case, 300, 40)
         self._pay(self.invoice, 450, TODAY + timedelta(days=8))
         self._evaluate(TODAY + timedelta(days=8))
         self.assertEqual(first.state, "kept")
@@ -93,14 +83,14 @@ class TestPromises(CollectionCommon):
 
     def test_money_counted_for_a_kept_promise_is_not_counted_again(self):
         self._invoice(self.customer, 2000, TODAY - timedelta(days=40))
-        first = self._promise(1000, 20)
+        first = self._promise(self.case, 1000, 20)
         # the customer pays the first promise early...
         paid_on = TODAY + timedelta(days=3)
         self._pay(self.invoice, 1000, paid_on)
         self._evaluate(paid_on)
         self.assertEqual(first.state, "kept")
         # ...and, the same day, promises more, for a date before the first promise's
-        second = self._promise(1500, 7, day=paid_on)
+        second = self._promise(self.case, 1500, 7, day=paid_on)
         self._evaluate(paid_on + timedelta(days=10))
         self.assertEqual(second.state, "broken", "the 1,000 already kept the first promise")
         self.assertEqual(second.amount_paid, 0)
@@ -108,14 +98,14 @@ class TestPromises(CollectionCommon):
 
     def test_what_a_kept_promise_left_of_a_payment_counts_for_a_promise_of_that_day(self):
         other_invoice = self._invoice(self.customer, 2000, TODAY - timedelta(days=40))
-        first = self._promise(1000, 20)
+        first = self._promise(self.case, 1000, 20)
         paid_on = TODAY + timedelta(days=3)
         self._pay(self.invoice, 1000, paid_on)
         self._pay(other_invoice, 400, paid_on)
         self._evaluate(paid_on)
         self.assertEqual(first.state, "kept")
-        second = self._promise(1000, 7, day=paid_on)
-        later = self._promise(200, 7, day=paid_on + timedelta(days=1))
+        second = self._promise(self.case, 1000, 7, day=paid_on)
+        later = self._promise(self.case, 200, 7, day=paid_on + timedelta(days=1))
         self._evaluate(paid_on + timedelta(days=11))
         self.assertEqual(second.state, "partial")
         self.assertAlmostEqual(second.amount_paid, 400)
@@ -123,11 +113,11 @@ class TestPromises(CollectionCommon):
         self.assertAlmostEqual(first.amount_paid, 1000)
 
     def test_payments_after_a_partly_kept_promise_go_to_the_next_promise(self):
-        first = self._promise(600, 5)
+        first = self._promise(self.case, 600, 5)
         self._pay(self.invoice, 200, TODAY + timedelta(days=2))
         self._evaluate(TODAY + timedelta(days=8))
         self.assertEqual(first.state, "partial")
-        second = self._promise(300, 5, day=TODAY + timedelta(days=8))
+        second = self._promise(self.case, 300, 5, day=TODAY + timedelta(days=8))
         self._pay(self.invoice, 300, TODAY + timedelta(days=9))
         self._evaluate(TODAY + timedelta(days=9))
         self.assertEqual(second.state, "kept")
@@ -135,7 +125,7 @@ class TestPromises(CollectionCommon):
         self.assertAlmostEqual(first.amount_paid, 200)
 
     def test_credit_notes_are_no_payment(self):
-        promise = self._promise(400, 5)
+        promise = self._promise(self.case, 400, 5)
         credit_note = self._invoice(self.customer, 400, TODAY, move_type="out_refund")
         self._reconcile(self.invoice, credit_note)
         self._evaluate(TODAY + timedelta(days=8))
@@ -143,7 +133,7 @@ class TestPromises(CollectionCommon):
 
     def test_reminders_pause_while_a_promise_is_open_and_resume_when_broken(self):
         self.customer.email = "ar@promiser.example.com"
-        self._promise(500, 7)
+        self._promise(self.case, 500, 7)
         followup_model = self.env["collection.followup"]
         day = TODAY + timedelta(days=1)
         with freeze_time(day):
@@ -158,15 +148,15 @@ class TestPromises(CollectionCommon):
 
     def test_bad_promises_are_refused(self):
         with self.assertRaisesText(ValidationError, "positive"):
-            self._promise(-10, 5)
+            self._promise(self.case, -10, 5)
         with self.assertRaisesText(ValidationError, "in the past"):
-            self._promise(100, -1)
+            self._promise(self.case, 100, -1)
         with self.assertRaisesText(ValidationError, "exceed what the customer owes"):
-            self._promise(1000.01, 5)
-        self._promise(700, 5)
+            self._promise(self.case, 1000.01, 5)
+        self._promise(self.case, 700, 5)
         with self.assertRaisesText(ValidationError, "exceed"):
-            self._promise(301, 10)
-        kept = self._promise(300, 10)
+            self._promise(self.case, 301, 10)
+        kept = self._promise(self.case, 300, 10)
         kept.action_cancel()
         with self.assertRaises(UserError):
             kept.amount = 10
@@ -237,7 +227,7 @@ class TestPromises(CollectionCommon):
 @tagged("post_install", "-at_install")
 class TestPromiseWhoseMoneyIsTakenBack(TestPromises):
     def test_kept_promise_opens_again_when_its_payment_is_taken_off(self):
-        promise = self._promise(600, 7)
+        promise = self._promise(self.case, 600, 7)
         payment = self._pay(self.invoice, 600, TODAY + timedelta(days=2))
         self._evaluate(TODAY + timedelta(days=2))
         self.assertEqual(promise.state, "kept")
@@ -251,7 +241,7 @@ class TestPromiseWhoseMoneyIsTakenBack(TestPromises):
         self.assertEqual(promise.state, "broken")
 
     def test_daily_job_rechecks_promises_settled_lately(self):
-        promise = self._promise(600, 7)
+        promise = self._promise(self.case, 600, 7)
         payment = self._pay(self.invoice, 600, TODAY + timedelta(days=2))
         self._evaluate(TODAY + timedelta(days=2))
         self.assertEqual(promise.state, "kept")

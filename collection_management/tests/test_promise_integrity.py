@@ -19,35 +19,10 @@ class TestPromiseIntegrity(CollectionCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.own = cls._case("Own debtor", cls.collector)
-        cls.other = cls._case("Other debtor", cls.collector_2)
-        cls.foreign = cls._case("Foreign debtor", cls.manager_b, company=cls.company_b)
-
-    @classmethod
-    def _case(cls, name, collector, company=None):
-        company = company or cls.company
-        partner = cls._customer(name)
-        cls._invoice(partner, 1000, TODAY - timedelta(days=40), company=company)
-        case = cls.env["collection.case"].create(
-            {"partner_id": partner.id, "company_id": company.id, "collector_id": collector.id}
-        )
-        with freeze_time(TODAY):
-            case._collection_join_invoices(TODAY)
-        return case
-
-    def _promise(self, case, amount=100, days=5, user=None, **values):
-        promises = self.env["collection.promise"]
-        if user:
-            promises = promises.with_user(user)
-        with freeze_time(TODAY):
-            return promises.create(
-                {
-                    "case_id": case.id,
-                    "amount": amount,
-                    "date_promised": TODAY + timedelta(days=days),
-                    **values,
-                }
-            )
+        cls.own = cls._open_case(cls._overdue_customer("Own debtor"), cls.collector)
+        cls.other = cls._open_case(cls._overdue_customer("Other debtor"), cls.collector_2)
+        foreign = cls._overdue_customer("Foreign debtor", company=cls.company_b)
+        cls.foreign = cls._open_case(foreign, cls.manager_b, company=cls.company_b)
 
     # ------------------------------------------------------------------ promised date
     def test_promised_date_is_at_most_the_company_limit_ahead(self):
@@ -130,7 +105,9 @@ class TestPromiseIntegrity(CollectionCommon):
             promise.case_id = self.other
 
     def test_unassigned_legal_and_manager_cases_take_promises_of_their_workers(self):
-        unassigned = self._case("Unassigned debtor", self.env["res.users"])
+        unassigned = self._open_case(
+            self._overdue_customer("Unassigned debtor"), self.env["res.users"]
+        )
         self.assertTrue(self._promise(unassigned, user=self.collector))
         with freeze_time(TODAY):
             self.other.action_escalate_legal()
