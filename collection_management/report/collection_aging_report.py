@@ -69,6 +69,18 @@ class CollectionAgingReport(models.Model):
     bucket = fields.Selection(BUCKETS, readonly=True)
     amount_residual = fields.Monetary(string="Amount due", readonly=True, aggregator="sum")
 
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # buckets in age order, not in the alphabetical order of their keys
+        # ("181_365" before "1_30"): pivot, graph and grouped lists read them so
+        bucket = groupby_terms.get("bucket")
+        if bucket is not None:
+            groupby_terms = {
+                **groupby_terms,
+                "bucket": SQL("array_position(%s::varchar[], %s)", list(dict(BUCKETS)), bucket),
+            }
+        return super()._read_group_orderby(order, groupby_terms, query)
+
     @property
     def _table_query(self):
         days = SQL("(CURRENT_DATE - COALESCE(l.date_maturity, l.date))")

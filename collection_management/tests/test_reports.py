@@ -474,3 +474,34 @@ class TestAgingReadsWhatTheOrmHolds(CollectionCommon):
         aging = self.env["collection.aging.report"]._collection_aging(self.company, AS_OF)
         self.assertEqual(aging[(parent.id, self.company.id)]["1_30"], 600)
         self.assertNotIn((branch.id, self.company.id), aging)
+
+
+@tagged("post_install", "-at_install")
+class TestAgingAnalysisOrder(CollectionCommon):
+    def test_aged_receivables_pivot_lists_buckets_in_age_order(self):
+        customer = self._customer("Order Co")
+        today = date.today()
+        for days in (400, 200, 100, 70, 40, 10, -5):
+            self._invoice(customer, 100, today - timedelta(days=days))
+        report = self.env["collection.aging.report"]
+        # as the pivot and the graph read them: groups of one or two levels, not lazy
+        groups = report.read_group(
+            [("partner_id", "=", customer.id)], ["amount_residual:sum"], ["bucket"], lazy=False
+        )
+        keys = [key for key, _label in report._fields["bucket"].selection]
+        self.assertEqual([group["bucket"] for group in groups], keys)
+        nested = report.read_group(
+            [("partner_id", "=", customer.id)],
+            ["amount_residual:sum"],
+            ["partner_id", "bucket"],
+            lazy=False,
+        )
+        self.assertEqual([group["bucket"] for group in nested], keys)
+        desc = report.read_group(
+            [("partner_id", "=", customer.id)],
+            ["amount_residual:sum"],
+            ["bucket"],
+            orderby="bucket desc",
+            lazy=False,
+        )
+        self.assertEqual([group["bucket"] for group in desc], keys[::-1])
