@@ -45,6 +45,16 @@ class CollectionInteraction(models.Model):
         default="reached",
     )
     note = fields.Text()
+    contact_phone = fields.Char(
+        string="Phone",
+        compute="_compute_contact_details",
+        help="Phone of the contact person, else of the customer.",
+    )
+    contact_email = fields.Char(
+        string="Email",
+        compute="_compute_contact_details",
+        help="Email of the contact person, else of the customer.",
+    )
     next_action_date = fields.Date(
         help="Schedules the next action of the collector on the case for this date."
     )
@@ -69,6 +79,22 @@ class CollectionInteraction(models.Model):
                 channel=channels.get(interaction.channel, ""),
                 outcome=outcomes.get(interaction.outcome, ""),
             )
+
+    @api.depends(
+        "contact_id.phone",
+        "contact_id.mobile",
+        "contact_id.email",
+        "partner_id.phone",
+        "partner_id.mobile",
+        "partner_id.email",
+    )
+    def _compute_contact_details(self):
+        for interaction in self:
+            people = [interaction.contact_id, interaction.partner_id]
+            interaction.contact_phone = next(
+                (p.phone or p.mobile for p in people if p and (p.phone or p.mobile)), False
+            )
+            interaction.contact_email = next((p.email for p in people if p and p.email), False)
 
     @api.constrains("outcome", "promise_amount", "promise_date", "case_id")
     def _check_promise(self):
