@@ -77,9 +77,10 @@ class CollectionSnapshot(models.Model):
         the case to each payment)} between the dates.
 
         Recovered is what a case counts as recovered: what its invoices were paid after
-        they joined it. The settlements of an invoice, latest first, make up the amount
-        paid since it joined (due when it joined less due now); older ones were paid
-        before and are not recovered, even when dated the day the case opened."""
+        they joined it. The settlements of an invoice, the last reconciled first, make
+        up the amount paid since it joined (due when it joined less due now); earlier
+        ones were paid before and are not recovered, even when dated the day the case
+        opened. Each counts on its date."""
         case, move = self.env["collection.case"], self.env["account.move"]
         collector_filter = SQL("")
         if collectors is not None:
@@ -88,8 +89,8 @@ class CollectionSnapshot(models.Model):
             SQL(
                 """WITH ranked AS (
                        SELECT s.*, SUM(s.amount) OVER (
-                                  PARTITION BY s.invoice_id
-                                  ORDER BY s.date DESC, s.partial_id DESC) AS from_here
+                                  PARTITION BY s.invoice_id ORDER BY s.partial_id DESC
+                              ) AS from_here
                          FROM (%(settlements)s) s
                         WHERE s.case_id IS NOT NULL
                    ), recovered AS (

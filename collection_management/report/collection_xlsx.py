@@ -10,11 +10,14 @@ totals, written by ``write_sum``."""
 
 import datetime
 import io
+import itertools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+
+from odoo import _
 
 # kinds of values of a column
 TEXT = "text"
@@ -30,11 +33,24 @@ FIRST_ROW = HEADER_ROW + 1
 
 class Column(NamedTuple):
     """One column of a report: its header (a lazy translation or a text already in the
-    reader's language), its width in characters and the kind of its values."""
+    reader's language), its width in characters, the kind of its values and whether
+    the totals row of a company sums it."""
 
     label: Any
     width: int
     kind: str = TEXT
+    total: bool = False
+
+
+class Chart(NamedTuple):
+    """A chart of a report, drawn from a small table of its own on the sheet "Chart":
+    one row per category (a text) with one number per series."""
+
+    title: str
+    category_label: str
+    series_labels: list
+    points: list  # [(category, [value of each series])]
+    kind: str = "column"
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,8 @@ class CollectionWorkbook:
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.decimal = self.book.add_format({"num_format": "0.0"})
         self.total_label = self.book.add_format({"bold": True, "top": 1})
+        self.total_number = self.book.add_format({"bold": True, "top": 1})
+        self.total_decimal = self.book.add_format({"bold": True, "top": 1, "num_format": "0.0"})
         self._money = {}
 
     def money(self, currency, total=False):
@@ -145,6 +163,43 @@ class CollectionWorkbook:
             formula = f"=SUM({first}:{last})"
         sheet.write_formula(row, column, formula, cell_format, value=value)
 
+    def total_format(self, kind, currency):
+        if kind == MONEY:
+            return self.money(currency, total=True)
+        return self.total_decimal if kind == DECIMAL else self.total_number
+
+    def write_chart(self, chart):
+        """The sheet "Chart": the table of ``chart`` and the chart drawn from it. The
+        series and categories are cells of that table: a name given as text that looks
+        like a reference (``Sheet!A1``) would be read as a formula by xlsxwriter."""
+        name = _("Chart")
+        sheet = self.book.add_worksheet(name)
+        sheet.write_string(TITLE_ROW, 0, chart.title, self.title)
+        sheet.set_column(0, 0, 36)
+        sheet.set_column(1, len(chart.series_labels), 16)
+        sheet.write_string(HEADER_ROW, 0, chart.category_label, self.header)
+        for index, label in enumerate(chart.series_labels, start=1):
+            sheet.write_string(HEADER_ROW, index, label, self.header)
+        for row, (category, values) in enumerate(chart.points, start=FIRST_ROW):
+            self.write_cell(sheet, row, 0, category)
+            for index, value in enumerate(values, start=1):
+                self.write_cell(sheet, row, index, value, self.decimal)
+        if not chart.points:
+            return  # xlsxwriter cannot save a chart without values: no chart then
+        last = FIRST_ROW + len(chart.points) - 1
+        drawing = self.book.add_chart({"type": chart.kind})
+        for index in range(1, len(chart.series_labels) + 1):
+            drawing.add_series(
+                {
+                    "name": [name, HEADER_ROW, index],
+                    "categories": [name, FIRST_ROW, 0, last, 0],
+                    "values": [name, FIRST_ROW, index, last, index],
+                }
+            )
+        drawing.set_title({"name": chart.title})
+        drawing.set_size({"width": 900, "height": 420})
+        sheet.insert_chart(HEADER_ROW, len(chart.series_labels) + 2, drawing)
+
     @staticmethod
     def autofilter(sheet, last_row, columns):
         sheet.autofilter(HEADER_ROW, 0, max(last_row, FIRST_ROW), len(columns) - 1)
@@ -174,18 +229,57 @@ class XlsxReport:
         return list(self.columns)
 
     def _rows(self):
-        """The data method: yields (values in the order of the columns, currency)."""
+        """The data method: yields (values in the order of the columns, company), the
+        rows of a company together."""
         raise NotImplementedError
+
+    def _total_values(self, rows):
+        """Totals of a company that are not sums (rates): {column index: value}."""
+        return {}
+
+    def _chart(self, rows):
+        """The report's ``Chart`` from its rows [(values, company)], or None."""
+        return None
 
     # ------------------------------------------------------------------ writing
     def render(self, workbook):
+        """The rows of each company followed by its totals row, then the chart."""
         columns = self._translated_columns()
         sheet = workbook.sheet(self._text(self.sheet_name), self._title(), columns)
         row = FIRST_ROW
-        for values, currency in self._rows():
-            workbook.write_row(sheet, row, columns, values, currency)
-            row += 1
+        written = []
+        for company, group in itertools.groupby(self._rows(), key=lambda item: item[1]):
+            rows = [values for values, _company in group]
+            for values in rows:
+                workbook.write_row(sheet, row, columns, values, company.currency_id)
+                row += 1
+            self._write_totals(workbook, sheet, company, columns, rows, range(row - len(rows), row))
+            written += [(values, company) for values in rows]
+            row += 2
         workbook.autofilter(sheet, row - 1, columns)
+        chart = self._chart(written)
+        if chart:
+            workbook.write_chart(chart)
+
+    def _write_totals(self, workbook, sheet, company, columns, rows, rows_range):
+        """A company's totals row under its ``rows``: sums of the columns that add up
+        (formulas of the workbook), and the rates of the totals."""
+        sheet.write_string(
+            rows_range.stop,
+            0,
+            _("Total %(company)s", company=company.name),
+            workbook.total_label,
+        )
+        others = self._total_values(rows)
+        for index, column in enumerate(columns):
+            cell_format = workbook.total_format(column.kind, company.currency_id)
+            if column.total:
+                total = sum(values[index] or 0 for values in rows)
+                if column.kind == MONEY:
+                    total = company.currency_id.round(total)
+                workbook.write_sum(sheet, rows_range.stop, index, rows_range, total, cell_format)
+            elif index in others:
+                workbook.write_cell(sheet, rows_range.stop, index, others[index], cell_format)
 
     def _text(self, label):
         """``label`` in the reader's language (declared labels are lazy)."""

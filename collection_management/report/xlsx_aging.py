@@ -119,13 +119,13 @@ class AgingReport(XlsxReport):
             for values in rows:
                 workbook.write_row(sheet, row, columns, values, company.currency_id)
                 row += 1
-            self._write_totals(workbook, sheet, company, range(first, row), rows)
+            self._write_company_totals(workbook, sheet, company, range(first, row), rows)
             total_rows.append((company, row))
             row += 2
         workbook.autofilter(sheet, row - 1, columns)
         self._write_chart(workbook, sheet_name, total_rows)
 
-    def _write_totals(self, workbook, sheet, company, rows_range, rows):
+    def _write_company_totals(self, workbook, sheet, company, rows_range, rows):
         currency = company.currency_id
         sheet.write_string(
             rows_range.stop,

@@ -1,9 +1,11 @@
 """Case register: every case with its amounts, legal action, costs and limitation."""
 
+from collections import Counter
+
 from odoo import _, fields
 from odoo.tools import LazyTranslate
 
-from .collection_xlsx import DATE, MONEY, NUMBER, Column, XlsxReport
+from .collection_xlsx import DATE, MONEY, NUMBER, Chart, Column, XlsxReport
 
 _lt = LazyTranslate(__name__)
 
@@ -15,17 +17,17 @@ COLUMNS = (
     Column(_lt("Stage"), 14),
     Column(_lt("Opened on"), 12, DATE),
     Column(_lt("Days overdue"), 10, NUMBER),
-    Column(_lt("Assigned"), 16, MONEY),
-    Column(_lt("Due"), 16, MONEY),
-    Column(_lt("Recovered"), 16, MONEY),
+    Column(_lt("Assigned"), 16, MONEY, total=True),
+    Column(_lt("Due"), 16, MONEY, total=True),
+    Column(_lt("Recovered"), 16, MONEY, total=True),
     Column(_lt("Legal stage"), 16),
     Column(_lt("Legal officer"), 18),
     Column(_lt("Lawyer or law firm"), 22),
     Column(_lt("Court"), 22),
     Column(_lt("Docket number"), 22),
-    Column(_lt("Claim amount"), 16, MONEY),
-    Column(_lt("Legal costs"), 16, MONEY),
-    Column(_lt("Recovered net of costs"), 16, MONEY),
+    Column(_lt("Claim amount"), 16, MONEY, total=True),
+    Column(_lt("Legal costs"), 16, MONEY, total=True),
+    Column(_lt("Recovered net of costs"), 16, MONEY, total=True),
     Column(_lt("Limitation deadline"), 12, DATE),
     Column(_lt("Close reason"), 14),
 )
@@ -73,4 +75,17 @@ class CaseRegisterReport(XlsxReport):
                 case.limitation_date,
                 reasons.get(case.close_reason, ""),
             ]
-            yield values, case.currency_id
+            yield values, case.company_id
+
+    def _chart(self, rows):
+        """Open and closed cases by stage, stages in their order."""
+        counts = Counter(values[4] for values, _company in rows)
+        stages = self.env["collection.stage"].with_context(active_test=False).search([])
+        names = [name for name in dict.fromkeys(stages.mapped("name")) if name in counts]
+        names += [name for name in counts if name not in names]
+        return Chart(
+            title=_("Cases by stage"),
+            category_label=_("Stage"),
+            series_labels=[_("Cases")],
+            points=[(name or "", [counts[name]]) for name in names],
+        )

@@ -4,20 +4,22 @@ promised date, the largest debts first."""
 from odoo import _, fields
 from odoo.tools import LazyTranslate
 
-from .collection_xlsx import DATE, MONEY, NUMBER, Column, XlsxReport
+from .collection_xlsx import DATE, MONEY, NUMBER, Chart, Column, XlsxReport
 
 _lt = LazyTranslate(__name__)
 
 COLUMNS = (
     Column(_lt("Company"), 22),
     Column(_lt("Customer"), 36),
-    Column(_lt("Overdue amount"), 16, MONEY),
+    Column(_lt("Overdue amount"), 16, MONEY, total=True),
     Column(_lt("Days overdue"), 10, NUMBER),
     Column(_lt("Last action"), 30),
     Column(_lt("Next step"), 30),
     Column(_lt("Promised for"), 12, DATE),
     Column(_lt("Collector"), 18),
 )
+# customers in the chart of the largest overdue amounts
+CHART_CUSTOMERS = 10
 
 
 class OverdueListReport(XlsxReport):
@@ -71,7 +73,22 @@ class OverdueListReport(XlsxReport):
                 promised.get(partner),
                 collector.name,
             ]
-            yield values, company.currency_id
+            yield values, company
+
+    def _chart(self, rows):
+        """The customers owing the most, largest first."""
+        several = len({company for _values, company in rows}) > 1
+        largest = sorted(rows, key=lambda row: -row[0][2])[:CHART_CUSTOMERS]
+        return Chart(
+            title=_("Largest overdue amounts"),
+            category_label=_("Customer"),
+            series_labels=[_("Overdue amount")],
+            points=[
+                (f"{values[1]} ({company.name})" if several else values[1], [values[2]])
+                for values, company in largest
+            ],
+            kind="bar",
+        )
 
     @staticmethod
     def _next_step(case):

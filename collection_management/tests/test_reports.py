@@ -167,7 +167,8 @@ class TestExcelReports(CollectionCommon):
         book = self._export("collector", date_from=AS_OF.replace(day=1))
         sheet = book["Collectors"]
         header = [cell.value for cell in sheet[3]]
-        [row] = self._rows(sheet)
+        [row, total] = self._rows(sheet)
+        self.assertEqual(total[0], f"Total {self.company.name}")
         values = dict(zip(header, row, strict=True))
         self.assertEqual(values["Collector"], self.collector.name)
         self.assertEqual(values["Open cases"], 2)
@@ -182,18 +183,100 @@ class TestExcelReports(CollectionCommon):
         self.assertAlmostEqual(values["Achievement (%)"], 10.0)
 
         book = self._export("cases")
-        rows = self._rows(book["Cases"])
+        rows = self._rows(book["Cases"])[:-1]  # the last is the totals row
         self.assertEqual(len(rows), len(cases))
         self.assertTrue(all(row[0].startswith("CASE/") for row in rows))
 
         book = self._export("overdue_list")
         sheet = book["Overdue"]
         header = [cell.value for cell in sheet[3]]
-        rows = {row[1]: dict(zip(header, row, strict=True)) for row in self._rows(sheet)}
+        rows = {row[1]: dict(zip(header, row, strict=True)) for row in self._rows(sheet)[:-1]}
         self.assertEqual(set(rows), {"Alpha Trading", "北京贝塔科技有限公司"})
         self.assertEqual(rows["Alpha Trading"]["Promised for"].date(), AS_OF + timedelta(days=5))
         self.assertIn("Call", rows["Alpha Trading"]["Last action"])
         self.assertEqual(rows["北京贝塔科技有限公司"]["Days overdue"], 400)
+
+    def _collector_book(self):
+        """Cases opened on June 10th, one per collector; money comes in 10 and 20 days
+        later; the first collector has a target."""
+        day_open = AS_OF - timedelta(days=20)
+        with freeze_time(day_open):
+            cases = self.env["collection.case"]._collection_sync(self.company, day_open)
+        alpha_case = cases.filtered(lambda c: c.partner_id == self.alpha)
+        alpha_case.collector_id = self.collector
+        (cases - alpha_case).collector_id = self.collector_2
+        self._pay(self.edge_31, 100, day_open + timedelta(days=10))
+        self._pay(self.old, 300, day_open + timedelta(days=20))
+        self.env["collection.target"].create(
+            {"collector_id": self.collector.id, "month": AS_OF, "amount": 200}
+        )
+        return cases
+
+    def test_collector_performance_fills_days_to_recover_target_and_achievement(self):
+        cases = self._collector_book()
+        self.assertAlmostEqual(sum(cases.mapped("amount_assigned")), 800)
+        book = self._export("collector", date_from=AS_OF.replace(day=1))
+        sheet = book["Collectors"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[1]: dict(zip(header, row, strict=True)) for row in self._rows(sheet)}
+        mine, other = rows[self.collector.name], rows[self.collector_2.name]
+        self.assertAlmostEqual(mine["Recovered in period"], 100)
+        self.assertEqual(mine["Avg. days to recover"], 10.0)
+        self.assertAlmostEqual(mine["Target"], 200)
+        self.assertEqual(mine["Achievement (%)"], 50.0)
+        self.assertAlmostEqual(other["Recovered in period"], 300)
+        self.assertEqual(other["Avg. days to recover"], 20.0)
+        self.assertEqual(other["Target"], 0, "no target: nothing to reach, a number")
+        self.assertIsNone(other["Achievement (%)"], "no target: no achievement")
+        # the company's totals: sums as formulas, rates of the sums
+        total = rows[None]
+        self.assertEqual(total["Company"], f"Total {self.company.name}")
+        self.assertEqual(total["Recovered in period"], "=SUM(F4:F5)")
+        self.assertEqual(total["Recovery rate (%)"], 50.0)
+        self.assertEqual(total["Avg. days to recover"], 17.5)
+        self.assertEqual(total["Achievement (%)"], 200.0)
+        cached = load_workbook(
+            self._export_file("collector", date_from=AS_OF.replace(day=1)), data_only=True
+        )
+        cached_total = self._rows(cached["Collectors"])[-1]
+        self.assertAlmostEqual(cached_total[header.index("Recovered in period")], 400)
+        self.assertAlmostEqual(cached_total[header.index("Target")], 200)
+        chart = self._rows(book["Chart"], first=3)
+        self.assertEqual(chart[0], ["Collector", "Recovered in period", "Target"])
+        self.assertEqual(
+            chart[1:], [[self.collector.name, 100, 200], [self.collector_2.name, 300, 0]]
+        )
+
+    def test_every_export_has_company_totals_and_a_chart(self):
+        self._collector_book()
+        money_totals = {
+            "cases": ["Assigned", "Due", "Recovered", "Legal costs"],
+            "overdue_list": ["Overdue amount"],
+            "collector": ["Assigned", "Recovered in period", "Target"],
+            "aging": ["Total"],
+        }
+        for report_type, labels in money_totals.items():
+            with self.subTest(report_type=report_type):
+                values = {"date_from": AS_OF.replace(day=1)} if report_type == "collector" else {}
+                content = self._export_file(report_type, **values)
+                charts = [
+                    name
+                    for name in zipfile.ZipFile(content).namelist()
+                    if name.startswith("xl/charts/chart")
+                ]
+                self.assertEqual(len(charts), 1, "one chart")
+                book = load_workbook(content, data_only=True)
+                self.assertEqual(book.sheetnames[-1], "Chart")
+                sheet = book[book.sheetnames[0]]
+                header = [cell.value for cell in sheet[3]]
+                rows = self._rows(sheet)
+                total = dict(zip(header, rows[-1], strict=True))
+                self.assertTrue(str(rows[-1][0]).startswith("Total "), rows[-1])
+                for label in labels:
+                    index = header.index(label)
+                    expected = sum(row[index] or 0 for row in rows[:-1])
+                    self.assertAlmostEqual(total[label], expected, msg=label)
+                self.assertGreater(len(self._rows(book["Chart"], first=4)), 0)
 
     def _highest_level(self, partner):
         invoices = self.env["account.move"].search(
@@ -216,9 +299,9 @@ class TestExcelReports(CollectionCommon):
         self.assertEqual(rows["Alpha Trading"]["Follow-up level"], level.name)
         self.assertIsNone(rows["北京贝塔科技有限公司"]["Follow-up level"], "a draft moves nothing")
         book = self._export("collector", date_from=AS_OF.replace(day=1))
-        self.assertEqual(book.sheetnames, ["Collectors"])
-        self.assertEqual(self._export("cases").sheetnames, ["Cases"])
-        self.assertEqual(self._export("overdue_list").sheetnames, ["Overdue"])
+        self.assertEqual(book.sheetnames, ["Collectors", "Chart"])
+        self.assertEqual(self._export("cases").sheetnames, ["Cases", "Chart"])
+        self.assertEqual(self._export("overdue_list").sheetnames, ["Overdue", "Chart"])
 
     def _hostile_book(self):
         """Every text a user can type, set to something a spreadsheet would evaluate."""
