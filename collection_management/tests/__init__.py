@@ -15,7 +15,7 @@ from . import (
     test_promise,
     test_promise_integrity,
     test_reports,
-    test_screenshots,
+    test_screens,
     test_security,
     test_settings,
     test_simulation,

@@ -140,19 +140,33 @@ def cmd_test(args):
 
 
 def cmd_screenshots(_args):
-    """Pictures of the main screens, taken by the screenshot test in headless Chromium,
-    into docs/screenshots (README) and the addon's static/description (Apps page)."""
+    """Pictures of the main screens of the demo server (started when it is not running)
+    in English and Chinese, desktop and phone, into docs/screenshots (README) and the
+    addon's static/description (Apps page). Playwright for Python drives the system's
+    Chromium; it is installed into the virtualenv on first use."""
+    _require_src()
+    url = f"http://localhost:{DEV_PORT}"
+    try:
+        urllib.request.urlopen(url + "/web/login", timeout=5).close()
+    except OSError:
+        cmd_start(argparse.Namespace(reset=False, detach=True, port=DEV_PORT))
+    venv.ensure_playwright()
     folder = paths.REPO / "docs" / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ["COLLECTION_SCREENSHOTS"] = str(folder)
-    status = testrun.run(argparse.Namespace(fast=True, keyword="test_screenshots"))
-    if status:
-        return status
+    status = subprocess.run(
+        [
+            venv.python(),
+            str(Path(__file__).with_name("shoot.py")),
+            "--url",
+            url,
+            "--out",
+            str(folder),
+        ],
+        check=False,
+    ).returncode
     description = paths.ADDON_DIR / "static" / "description"
     for picture in sorted(folder.glob("*.png")):
         shutil.copyfile(picture, description / picture.name)
-        say(f"screenshot {picture.name}")
-    return 0
+    return status
 
 
 def cmd_demo(args):

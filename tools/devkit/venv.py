@@ -122,3 +122,16 @@ def has_odoo():
 
 def python():
     return str(paths.venv_bin("python"))
+
+
+# only ./dev screenshots needs it: kept out of requirements-dev.txt so that setting up
+# the test command does not download a browser driver
+PLAYWRIGHT = "playwright==1.65.2"
+
+
+def ensure_playwright():
+    """Playwright for Python in the virtualenv (it drives the system's Chromium)."""
+    check = [python(), "-c", "import playwright.sync_api"]
+    if subprocess.run(check, capture_output=True, check=False).returncode:
+        say(f"installing {PLAYWRIGHT} ...")
+        _pip("install", "-q", PLAYWRIGHT)
