@@ -91,3 +91,22 @@ class TestOverviewFigures(CollectionCommon):
         self.assertIn("1,000.00", html)
         self.assertIn("50.00", html)
         self.assertLess(html.index("Overview Debtor"), html.index("Small Debtor"))
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupRunResult(CollectionCommon):
+    def test_run_result_is_a_short_list_linking_to_followups_and_customers(self):
+        due = self._customer("Due Customer")
+        self._invoice(due, 100, DAY - timedelta(days=10))
+        early = self._customer("Early Customer")
+        self._invoice(early, 100, DAY + timedelta(days=30))
+        with freeze_time(DAY):
+            run = self.env["collection.followup.run"].create({"date": DAY})
+            run.action_run()
+        html = str(run.summary_html)
+        followup = run.followup_ids
+        self.assertEqual(followup.partner_id, due)
+        self.assertEqual(html.count("<li>"), 2, html)
+        self.assertIn(f'href="/odoo/collection.followup/{followup.id}">Due Customer</a>', html)
+        self.assertIn(f'href="/odoo/res.partner/{early.id}">Early Customer</a>', html)
+        self.assertIn("no level due yet", html)

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -26,6 +28,7 @@ class CollectionFollowupRun(models.TransientModel):
     )
     state = fields.Selection([("draft", "To run"), ("done", "Done")], default="draft")
     summary = fields.Text(readonly=True)
+    summary_html = fields.Html(string="Result", readonly=True)
     followup_ids = fields.Many2many("collection.followup", string="Follow-ups made", readonly=True)
     skipped_partner_ids = fields.Many2many(
         "res.partner",
@@ -68,6 +71,44 @@ class CollectionFollowupRun(models.TransientModel):
             return _("%(names)s and %(count)s more", names=names, count=len(partners) - NAMES_SHOWN)
         return names
 
+    @api.model
+    def _links(self, records, label_of):
+        """Links to the first ``records`` (their form), then "and N more"."""
+        links = Markup(", ").join(
+            Markup("<a href='/odoo/%s/%s'>%s</a>") % (record._name, record.id, label_of(record))
+            for record in records[:NAMES_SHOWN]
+        )
+        if len(records) > NAMES_SHOWN:
+            return Markup("%s %s") % (
+                links,
+                _("and %(count)s more", count=len(records) - NAMES_SHOWN),
+            )
+        return links
+
+    def _summary_html(self, summary):
+        """The result as a short list: one item per level reached, linking to the
+        follow-ups made, and one per reason for skipping, linking to the customers."""
+        items = []
+        for level in sorted(summary["per_level"], key=lambda level: level.delay_days):
+            made = summary["followups"].filtered(lambda f, level=level: f.level_id == level)
+            label = _(
+                "%(count)s follow-up(s) at level %(level)s:", count=len(made), level=level.name
+            )
+            items.append((label, self._links(made, lambda f: f.partner_id.display_name)))
+        if not items:
+            items.append((_("No follow-up was due."), ""))
+        labels = self._skip_labels()
+        for reason, partners in sorted(summary["skipped_partners"].items()):
+            label = _(
+                "%(count)s customer(s) skipped, %(reason)s:",
+                count=len(partners),
+                reason=labels.get(reason, reason),
+            )
+            items.append((label, self._links(partners, lambda p: p.display_name)))
+        return Markup("<ul class='o_collection_run_result'>%s</ul>") % Markup("").join(
+            Markup("<li>%s %s</li>") % (label, links) for label, links in items
+        )
+
     def _summary_lines(self, summary):
         """One line per level reached and per reason for skipping, naming customers."""
         lines = []
@@ -109,6 +150,7 @@ class CollectionFollowupRun(models.TransientModel):
             {
                 "state": "done",
                 "summary": "\n".join(self._summary_lines(summary)),
+                "summary_html": self._summary_html(summary),
                 "followup_ids": [fields.Command.set(summary["followups"].ids)],
                 "skipped_partner_ids": [fields.Command.set(skipped.ids)],
             }
