@@ -6,9 +6,8 @@ from odoo.tests import HttpCase, tagged
 from .common import CollectionCommon, load_static_paths
 
 
-@tagged("post_install", "-at_install")
-class TestCollectionTours(CollectionCommon, HttpCase):
-    """A collector works a case in the browser; a manager sends it to legal action."""
+class CollectionTourCommon(CollectionCommon, HttpCase):
+    """One case of a collector's worklist, for the browser."""
 
     @classmethod
     def setUpClass(cls):
@@ -16,10 +15,23 @@ class TestCollectionTours(CollectionCommon, HttpCase):
         load_static_paths()
         today = fields.Date.today()
         cls.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
-        customer = cls._customer("Tour Debtor Ltd")
+        customer = cls._customer("Tour Debtor Ltd", phone="+86 21 5555 0199")
         cls._invoice(customer, 1500, today - timedelta(days=40))
         cls.case = cls.env["collection.case"]._collection_sync(cls.company, today, customer)
         cls.case.write({"collector_id": cls.collector.id, "next_action_date": today})
+
+    def _assert_call_with_promise_logged(self):
+        promise = self.case.promise_ids
+        self.assertEqual(promise.amount, 400)
+        self.assertEqual(promise.state, "open")
+        self.assertEqual(self.case.interaction_ids.user_id, self.collector)
+        self.assertEqual(self.case.interaction_ids.note, "Transfer promised by the treasurer")
+        self.assertEqual(self.case.stage_id.kind, "promised")
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionTours(CollectionTourCommon):
+    """A collector works a case in the browser; a manager sends it to legal action."""
 
     def test_collector_logs_a_call_with_a_promise(self):
         self.start_tour(
@@ -27,11 +39,20 @@ class TestCollectionTours(CollectionCommon, HttpCase):
             "collection_collector_tour",
             login=self.collector.login,
         )
-        promise = self.case.promise_ids
-        self.assertEqual(promise.amount, 400)
-        self.assertEqual(promise.state, "open")
-        self.assertEqual(self.case.interaction_ids.user_id, self.collector)
-        self.assertEqual(self.case.stage_id.kind, "promised")
+        self._assert_call_with_promise_logged()
+
+    def test_chinese_collector_logs_a_call_with_a_promise(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "account", "collection_management"], ["zh_CN"]
+        )
+        self.collector.lang = "zh_CN"
+        self.start_tour(
+            "/odoo/action-collection_management.collection_case_action_worklist",
+            "collection_collector_tour",
+            login=self.collector.login,
+        )
+        self._assert_call_with_promise_logged()
 
     def test_manager_moves_a_case_to_legal(self):
         self.start_tour(
@@ -41,3 +62,20 @@ class TestCollectionTours(CollectionCommon, HttpCase):
         )
         self.assertTrue(self.case.legal_stage_id)
         self.assertEqual(self.case.stage_id.kind, "legal")
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionMobileTours(CollectionTourCommon):
+    """The same call on a phone (390x844, touch): the ranked worklist, the case, the
+    call and the promise, without horizontal scrolling."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_collector_on_a_phone_logs_a_call_with_a_promise(self):
+        self.start_tour(
+            "/odoo/action-collection_management.collection_case_action_worklist",
+            "collection_collector_mobile_tour",
+            login=self.collector.login,
+        )
+        self._assert_call_with_promise_logged()
