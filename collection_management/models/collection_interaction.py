@@ -26,6 +26,7 @@ class CollectionInteraction(models.Model):
             ("visit", "Visit"),
             ("letter", "Letter"),
             ("sms", "SMS"),
+            ("portal", "Customer portal"),
             ("other", "Other"),
         ],
         required=True,
@@ -39,6 +40,8 @@ class CollectionInteraction(models.Model):
             ("refused", "Refused to pay"),
             ("dispute", "Disputes the debt"),
             ("wrong_contact", "Wrong contact"),
+            ("acknowledged", "Acknowledged the balance"),
+            ("message", "Wrote to us"),
             ("other", "Other"),
         ],
         required=True,
@@ -132,7 +135,9 @@ class CollectionInteraction(models.Model):
 
     def _collection_apply(self):
         """What logging a contact does to its case: promise, next action, stage, chatter."""
-        with_promise = self.filtered(lambda i: i.outcome == "promise")
+        # a contact logged with its promises already made (the customer's instalments
+        # on the portal) creates none
+        with_promise = self.filtered(lambda i: i.outcome == "promise" and not i.promise_id)
         # created with the rights of the user, who must be able to work the case
         promises = self.env["collection.promise"].create(
             [
