@@ -9,7 +9,7 @@
     "author": "Collection Management Authors",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account"],
+    "depends": ["account", "spreadsheet_dashboard"],
     "post_init_hook": "post_init_hook",
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -46,6 +46,7 @@
         "wizards/collection_limitation_event_views.xml",
         "wizards/collection_report_wizard_views.xml",
         "wizards/collection_overview_views.xml",
+        "data/collection_dashboard.xml",
         "views/collection_menus.xml",
     ],
     "assets": {

@@ -1,8 +1,10 @@
+import json
 from datetime import date, timedelta
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import file_open
 
 from .common import CollectionCommon
 
@@ -110,3 +112,116 @@ class TestFollowupRunResult(CollectionCommon):
         self.assertIn(f'href="/odoo/collection.followup/{followup.id}">Due Customer</a>', html)
         self.assertIn(f'href="/odoo/res.partner/{early.id}">Early Customer</a>', html)
         self.assertIn("no level due yet", html)
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionsDashboard(CollectionCommon):
+    """The Collections spreadsheet dashboard reads our models as its pivots and charts
+    ask them, and only collection managers see it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dashboard = cls.env.ref("collection_management.collection_dashboard")
+        with file_open("collection_management/data/files/collection_dashboard.json") as file:
+            cls.spreadsheet = json.load(file)
+
+    def _charts(self):
+        return [
+            figure["data"]
+            for sheet in self.spreadsheet["sheets"]
+            for figure in sheet["figures"]
+            if figure["data"]["type"].startswith("odoo_")
+        ]
+
+    def test_dashboard_is_shipped_for_collection_managers(self):
+        self.assertEqual(self.dashboard.name, "Collections")
+        self.assertEqual(self.dashboard.dashboard_group_id.name, "Collections")
+        self.assertEqual(
+            self.dashboard.group_ids, self.env.ref("collection_management.group_collection_manager")
+        )
+        self.assertEqual(json.loads(self.dashboard.spreadsheet_data), self.spreadsheet)
+        visible = self.env["spreadsheet.dashboard"].with_user(self.manager).search([])
+        self.assertIn(self.dashboard, visible)
+        hidden = self.env["spreadsheet.dashboard"].with_user(self.collector).search([])
+        self.assertNotIn(self.dashboard, hidden)
+        action = self.env.ref("collection_management.collection_dashboard_action")
+        self.assertEqual(action.params, {"dashboard_id": self.dashboard.id})
+
+    def test_dashboard_covers_what_managers_watch(self):
+        charts = {(c["metaData"]["resModel"], c["metaData"]["measure"]) for c in self._charts()}
+        self.assertLessEqual(
+            {
+                ("collection.snapshot", "amount_overdue"),
+                ("collection.snapshot", "amount_open"),
+                ("collection.snapshot", "recovery_rate"),
+                ("collection.snapshot", "promise_kept_rate"),
+                ("collection.aging.report", "amount_residual"),
+                ("collection.case", "__count"),
+            },
+            charts,
+        )
+        pivots = {p["name"]: p for p in self.spreadsheet["pivots"].values()}
+        self.assertEqual(pivots["Top debtors"]["rows"], [{"fieldName": "partner_id"}])
+        self.assertEqual(
+            [m["fieldName"] for m in pivots["Collectors against targets"]["measures"]],
+            ["amount_target", "amount_recovered"],
+        )
+        formulas = json.dumps(self.spreadsheet["sheets"])
+        for pivot_id in self.spreadsheet["pivots"]:
+            self.assertIn(f"PIVOT.VALUE({pivot_id},", formulas, "every pivot is shown")
+
+    def test_every_pivot_and_chart_reads_its_model_as_a_manager(self):
+        """What the spreadsheet asks: stored, groupable fields and aggregatable measures,
+        domains the model accepts, read as a collection manager."""
+        for pivot in self.spreadsheet["pivots"].values():
+            with self.subTest(pivot=pivot["name"]):
+                model = self.env[pivot["model"]].with_user(self.manager)
+                measures = [
+                    "__count"
+                    if m["fieldName"] == "__count"
+                    else f"{m['fieldName']}:{m.get('aggregator') or 'sum'}"
+                    for m in pivot["measures"]
+                ]
+                for measure in pivot["measures"]:
+                    if measure["fieldName"] != "__count":
+                        field = model._fields[measure["fieldName"]]
+                        self.assertTrue(field.store and field.aggregator, field)
+                groupby = [row["fieldName"] for row in pivot["rows"]]
+                model._read_group(pivot["domain"], groupby, measures)
+                for chain in (m["chain"] for m in pivot["fieldMatching"].values()):
+                    self.assertTrue(model._fields[chain].store)
+        for chart in self._charts():
+            with self.subTest(chart=chart["title"]["text"]):
+                meta = chart["metaData"]
+                model = self.env[meta["resModel"]].with_user(self.manager)
+                measure = meta["measure"]
+                aggregates = [measure if measure == "__count" else f"{measure}:sum"]
+                model._read_group(chart["searchParams"]["domain"], meta["groupBy"], aggregates)
+        menus = self.spreadsheet["chartOdooMenusReferences"].values()
+        for menu in menus:
+            self.assertTrue(self.env.ref(menu))
+
+    def test_snapshots_hold_what_the_trends_and_targets_show(self):
+        customer = self._customer("Trend Co")
+        invoice = self._invoice(customer, 1000, DAY - timedelta(days=40))
+        self.company.write({"collection_case_min_amount": 0, "collection_case_min_days": 1})
+        with freeze_time(DAY - timedelta(days=5)):
+            case = self.env["collection.case"]._collection_sync(
+                self.company, DAY - timedelta(days=5), customer
+            )
+        case.collector_id = self.collector
+        self._pay(invoice, 300, DAY)
+        self.env["collection.target"].create(
+            {"collector_id": self.collector.id, "month": DAY, "amount": 600}
+        )
+        with freeze_time(DAY):
+            snapshots = self.env["collection.snapshot"]._collection_take(self.company, DAY)
+        company = snapshots.filtered(lambda s: not s.collector_id)
+        mine = snapshots.filtered(lambda s: s.collector_id == self.collector)
+        self.assertAlmostEqual(company.amount_overdue, 700)
+        self.assertAlmostEqual(company.amount_recovered, 300)
+        self.assertAlmostEqual(company.amount_target, 600)
+        self.assertAlmostEqual(mine.amount_recovered, 300)
+        self.assertAlmostEqual(mine.amount_target, 600)
+        self.assertAlmostEqual(company.recovery_rate, 30.0)
