@@ -1,9 +1,19 @@
+import logging
 import random
 from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import Command, _, fields
 from odoo.exceptions import UserError
 from odoo.tools import split_every
+from odoo.tools.translate import LazyTranslate
+
+_logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+# the language of the Chinese demo users and customers
+CHINESE = "zh_CN"
 
 
 def _words(*lines):
@@ -50,6 +60,9 @@ class DemoBook:
         if company:
             env = env["res.company"].with_company(company).env
         self.env = env
+        # Simplified Chinese once installed (or found missing), and what went wrong
+        self._chinese_lang = None
+        self.warnings = []
 
     def _check_administrator(self):
         if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
@@ -73,13 +86,14 @@ class DemoBook:
             )
         )
         today = self._today(today)
+        chinese = self._chinese()
         all_companies = DemoBook(quiet)._companies(companies)
         result = {"partners": 0, "invoices": 0, "payments": 0, "credit_notes": 0}
         for index, company in enumerate(all_companies):
             share = customers // len(all_companies) + (index < customers % len(all_companies))
             inv_share = invoices // len(all_companies) + (index < invoices % len(all_companies))
             book = DemoBook(quiet, company)
-            partners = book._partners(company, max(share, 1), rng)
+            partners = book._partners(company, max(share, 1), rng, chinese)
             moves = book._invoices(company, partners, max(inv_share, 1), rng, today)
             payments = book._payments(company, moves, rng, today)
             credit_notes = book._credit_notes(company, partners, rng, today)
@@ -87,7 +101,46 @@ class DemoBook:
             result["invoices"] += len(moves)
             result["payments"] += payments
             result["credit_notes"] += len(credit_notes)
+        result["warnings"] = self.warnings
         return result
+
+    # -- language ------------------------------------------------------------------
+    def _chinese(self):
+        """Simplified Chinese, installed with the translations of the installed modules
+        when it is not yet: the Chinese demo users and customers read and receive it.
+        When it cannot be installed, they stay in English and the book says so: in the
+        log, in its result and in the chatter of the company."""
+        if self._chinese_lang is None:
+            lang = self.env["res.lang"]._lang_get(CHINESE)
+            if not lang:
+                lang = self._install_language(CHINESE)
+            if not lang:
+                self._warn(
+                    _(
+                        "Simplified Chinese (%(code)s) could not be installed: the Chinese "
+                        "demo users and customers are left in English. Install the language "
+                        "in Settings > Languages and set it on them.",
+                        code=CHINESE,
+                    )
+                )
+            self._chinese_lang = lang
+        return self._chinese_lang
+
+    def _install_language(self, code):
+        lang = self.env["res.lang"]._activate_lang(code)
+        if lang:
+            # as Settings > Languages does, for every installed module; the addon being
+            # installed with its demo data loads its own terms now, for the story
+            modules = self.env["ir.module.module"].search(
+                ["|", ("state", "=", "installed"), ("name", "=", "collection_management")]
+            )
+            modules._update_translations(code)
+        return lang
+
+    def _warn(self, message):
+        _logger.warning("Demo data: %s", message)
+        self.warnings.append(message)
+        self.env.company.partner_id.message_post(body=Markup("<p>%s</p>") % message)
 
     # -- companies -------------------------------------------------------------------
     def _companies(self, count):
@@ -135,8 +188,7 @@ class DemoBook:
             serial,
         )
 
-    def _partners(self, company, count, rng):
-        chinese = self.env["res.lang"]._lang_get("zh_CN")
+    def _partners(self, company, count, rng, chinese):
         vals_list = []
         first = self.env["res.partner"].search_count([]) + 1
         for serial in range(first, first + count):
@@ -148,7 +200,7 @@ class DemoBook:
                 "is_company": True,
                 "company_id": company.id if rng.random() < 0.2 else False,
                 "customer_rank": 1,
-                "lang": "zh_CN" if is_chinese and chinese else "en_US",
+                "lang": CHINESE if is_chinese and chinese else "en_US",
             }
             if rng.random() < 0.9:
                 vals["email"] = "ar%05d@customer.example.com" % serial
@@ -336,15 +388,19 @@ class DemoBook:
         self.env["collection.followup"]._collection_run(company, today)
         cases = self.env["collection.case"]._collection_sync(company, today)
         cases = cases.filtered(lambda c: c.amount_due > 0).sorted(lambda c: -c.amount_due)
-        result = {"cases": len(cases), "reminded": len(reminded)}
+        result = {"cases": len(cases), "reminded": len(reminded), "warnings": self.warnings}
         if len(cases) < 7:
             return result
         legal, promised, broken, disputed, settled, returned = cases[:6]
         self._story_legal(legal, legal_officer, today)
         self._story_promises(promised, broken, today)
         self._story_dispute(disputed, today)
-        settled._collection_close("settled", _("Instalment agreement signed (demo)."))
-        returned._collection_close("returned", _("Sales renegotiates the contract (demo)."))
+        settled._collection_close(
+            "settled", settled._collection_text(_lt("Instalment agreement signed (demo)."))
+        )
+        returned._collection_close(
+            "returned", returned._collection_text(_lt("Sales renegotiates the contract (demo)."))
+        )
         for case in cases[6:12]:
             self.env["collection.interaction"].create(
                 {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
@@ -353,7 +409,7 @@ class DemoBook:
 
     def _story_legal(self, case, legal_officer, today):
         """In legal action, with a lawyer, a docket number and costs."""
-        case._collection_escalate(_("Escalated to legal action (demo)."))
+        case._collection_escalate(_lt("Escalated to legal action (demo)."))
         case.write(
             {
                 "legal_user_id": legal_officer.id,
@@ -364,7 +420,7 @@ class DemoBook:
         self.env["collection.legal.cost"].create(
             {
                 "case_id": case.id,
-                "description": _("Court filing fee"),
+                "description": case._collection_text(_lt("Court filing fee")),
                 "cost_type": "court",
                 "amount": round(case.amount_due * 0.02, 2),
             }
@@ -378,7 +434,9 @@ class DemoBook:
                 "case_id": promised.id,
                 "channel": "call",
                 "outcome": "promise",
-                "note": _("The treasurer confirms a transfer next week."),
+                "note": promised._collection_text(
+                    _lt("The treasurer confirms a transfer next week.")
+                ),
                 "promise_amount": round(promised.amount_due / 2, 2),
                 "promise_date": today + timedelta(days=7),
                 "next_action_date": today + timedelta(days=8),
@@ -415,7 +473,9 @@ class DemoBook:
                 "case_id": case.id,
                 "channel": "visit",
                 "outcome": "dispute",
-                "note": _("Goods of the last delivery were damaged; the customer sent photos."),
+                "note": case._collection_text(
+                    _lt("Goods of the last delivery were damaged; the customer sent photos.")
+                ),
             }
         )
 
@@ -424,7 +484,7 @@ class DemoBook:
         moves their invoices to a level. The generated customers owe for a year and more,
         so their follow-ups are final notices waiting for review."""
         journal = self._journal(company, "sale")
-        chinese = self.env["res.lang"]._lang_get("zh_CN")
+        chinese = self._chinese()
         vals_list = []
         for index, (name, due_in_days, amount) in enumerate(STORY_REMINDED, start=1):
             partner = self.env["res.partner"].create(
@@ -434,7 +494,7 @@ class DemoBook:
                     "is_company": True,
                     "customer_rank": 1,
                     "email": "ar.reminded%d@customer.example.com" % index,
-                    "lang": "zh_CN" if not name.isascii() and chinese else "en_US",
+                    "lang": CHINESE if not name.isascii() and chinese else "en_US",
                 }
             )
             due = today + timedelta(days=due_in_days)
@@ -449,9 +509,9 @@ class DemoBook:
         collector_group = self.env.ref("collection_management.group_collection_collector")
         legal_group = self.env.ref("collection_management.group_collection_legal")
         people = [
-            ("collector.li", "李娜 Li Na", "zh_CN", collector_group),
+            ("collector.li", "李娜 Li Na", CHINESE, collector_group),
             ("collector.tom", "Tom Baker", "en_US", collector_group),
-            ("legal.wang", "王律 Wang Lü", "zh_CN", legal_group),
+            ("legal.wang", "王律 Wang Lü", CHINESE, legal_group),
         ]
         result = users
         for login, name, lang, group in people:
@@ -463,7 +523,7 @@ class DemoBook:
                         "password": login,
                         "name": name,
                         "email": f"{login}@example.com",
-                        "lang": lang if self.env["res.lang"]._lang_get(lang) else "en_US",
+                        "lang": lang if lang == "en_US" or self._chinese() else "en_US",
                         "company_id": company.id,
                         "company_ids": [Command.set(company.ids)],
                         "groups_id": [Command.link(group.id)],

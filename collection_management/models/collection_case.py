@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class CollectionCase(models.Model):
@@ -422,7 +425,23 @@ class CollectionCase(models.Model):
             }
         )
         self.promise_ids.filtered(lambda p: p.state == "open").sudo().write({"state": "cancel"})
-        self.activity_ids.action_feedback(feedback=_("Case closed."))
+        for case in self:
+            case.activity_ids.action_feedback(feedback=case._collection_text(_lt("Case closed.")))
+
+    def _collection_reader_lang(self):
+        """The language the process writes the case's chatter in (a message is stored
+        once; the daily jobs run in English): whoever works the case's, else the company's."""
+        self.ensure_one()
+        worker = (self.legal_stage_id and self.legal_user_id) or self.collector_id
+        return worker.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
+
+    def _collection_text(self, message, lang=None):
+        """``message`` (lazy translation, function of the case, text) in ``lang``."""
+        self.ensure_one()
+        case = self.with_context(lang=lang or self._collection_reader_lang())
+        if isinstance(message, LazyGettext):
+            return case.env._(message)
+        return message(case) if callable(message) else message
 
     def _collection_in_legal(self):
         return self.filtered(lambda c: c.legal_stage_id and not c.is_closed)
@@ -451,10 +470,12 @@ class CollectionCase(models.Model):
         )
         messages = {}
         for case in owed:
-            messages[case.id] = _(
-                "The invoices of the case owe %(amount)s again (a payment was taken "
-                "off): the case is open again.",
-                amount=case.currency_id.format(case.amount_due),
+            messages[case.id] = case._collection_text(
+                _lt(
+                    "The invoices of the case owe %(amount)s again (a payment was taken "
+                    "off): the case is open again.",
+                    amount=case.currency_id.format(case.amount_due),
+                )
             )
         owed._message_log_batch(messages)
         return owed
@@ -470,8 +491,9 @@ class CollectionCase(models.Model):
         )
         if paid:
             paid._collection_close("paid", date=date)
+            message = _lt("All invoices of the case are paid: case closed.")
             for case in paid:
-                case.message_post(body=_("All invoices of the case are paid: case closed."))
+                case.message_post(body=case._collection_text(message))
         return paid
 
     def _collection_is_manager(self):

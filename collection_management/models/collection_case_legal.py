@@ -4,6 +4,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 LIMITATION_WARNINGS = (90, 30, 7)
 LEGAL_REQUEST_FIELDS = {"legal_request_user_id", "legal_request_date", "legal_request_note"}
@@ -231,10 +234,12 @@ class CollectionCase(models.Model):
                 lambda u, case=case: case.company_id in u.company_ids and u.active and not u.share
             )
             case.message_post(
-                body=_(
-                    "%(user)s proposes this case for legal action: %(note)s",
-                    user=self.env.user.name,
-                    note=note or "",
+                body=case._collection_text(
+                    _lt(
+                        "%(user)s proposes this case for legal action: %(note)s",
+                        user=self.env.user.name,
+                        note=note or "",
+                    )
                 ),
                 partner_ids=approvers.partner_id.ids,
                 subtype_xmlid="mail.mt_comment",
@@ -249,7 +254,7 @@ class CollectionCase(models.Model):
             raise UserError(_("None of these cases waits for approval of legal action."))
         for case in todo:
             case._collection_escalate(
-                _(
+                _lt(
                     "Legal action approved by %(manager)s (proposed by %(user)s on %(date)s).",
                     manager=self.env.user.name,
                     user=case.legal_request_user_id.name,
@@ -264,10 +269,12 @@ class CollectionCase(models.Model):
         todo = self.filtered(lambda c: c.legal_request_user_id and not c.legal_stage_id)
         for case in todo:
             case.message_post(
-                body=_(
-                    "Legal action proposed by %(user)s turned down by %(manager)s.",
-                    user=case.legal_request_user_id.name,
-                    manager=self.env.user.name,
+                body=case._collection_text(
+                    _lt(
+                        "Legal action proposed by %(user)s turned down by %(manager)s.",
+                        user=case.legal_request_user_id.name,
+                        manager=self.env.user.name,
+                    )
                 )
             )
         todo.sudo().write(dict.fromkeys(LEGAL_REQUEST_FIELDS, False))
@@ -287,12 +294,14 @@ class CollectionCase(models.Model):
             raise UserError(_("Only open cases that are not in legal action can be escalated."))
         for case in todo:
             case._collection_escalate(
-                _("Escalated to legal action by %(manager)s.", manager=self.env.user.name)
+                _lt("Escalated to legal action by %(manager)s.", manager=self.env.user.name)
             )
         return True
 
     def _collection_escalate(self, message):
-        """Put the cases into the first legal stage; reminders stop from now on."""
+        """Put the cases into the first legal stage; reminders stop from now on.
+        ``message`` as for ``_collection_text``: written in each case's language, and in
+        the legal officer's in their activity."""
         stage = self.env["collection.legal.stage"].search([], limit=1)
         if not stage:
             raise UserError(_("No legal stage is configured."))
@@ -312,12 +321,13 @@ class CollectionCase(models.Model):
             if not case.legal_user_id:
                 values["legal_user_id"] = case._collection_default_legal_user().id
             case.write(values)
-            case.message_post(body=message)
+            case.message_post(body=case._collection_text(message))
             if case.legal_user_id:
+                lang = case.legal_user_id.lang
                 case.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=_("New legal case"),
-                    note=message,
+                    summary=case._collection_text(_lt("New legal case"), lang=lang),
+                    note=case._collection_text(message, lang=lang),
                     user_id=case.legal_user_id.id,
                 )
         return cases
@@ -353,20 +363,22 @@ class CollectionCase(models.Model):
         """A written demand or an acknowledgement restarts the limitation period."""
         field = "last_demand_date" if kind == "demand" else "last_acknowledgement_date"
         labels = {
-            "demand": _("Demand to the debtor"),
-            "acknowledgement": _("Acknowledgement of the debt by the debtor"),
+            "demand": _lt("Demand to the debtor"),
+            "acknowledgement": _lt("Acknowledgement of the debt by the debtor"),
         }
         for case in self:
             if not case[field] or case[field] < date:
                 case.sudo()[field] = date
             case.message_post(
-                body=_(
-                    "%(event)s on %(date)s: the limitation period restarts (new deadline "
-                    "%(deadline)s).%(note)s",
-                    event=labels[kind],
-                    date=fields.Date.to_string(date),
-                    deadline=fields.Date.to_string(case.limitation_date) or "-",
-                    note=f" {note}" if note else "",
+                body=case._collection_text(
+                    lambda reader: reader.env._(
+                        "%(event)s on %(date)s: the limitation period restarts (new deadline "
+                        "%(deadline)s).%(note)s",
+                        event=reader.env._(labels[kind]),
+                        date=fields.Date.to_string(date),
+                        deadline=fields.Date.to_string(reader.limitation_date) or "-",
+                        note=f" {note}" if note else "",
+                    )
                 )
             )
 
@@ -375,7 +387,9 @@ class CollectionCase(models.Model):
         for case in self._collection_in_legal():
             partners = (case.legal_user_id or case.collector_id).partner_id
             case.message_post(
-                body=message, partner_ids=partners.ids, subtype_xmlid="mail.mt_comment"
+                body=case._collection_text(message),
+                partner_ids=partners.ids,
+                subtype_xmlid="mail.mt_comment",
             )
 
     @api.model
@@ -409,22 +423,26 @@ class CollectionCase(models.Model):
         self.ensure_one()
         left = (self.limitation_date - today).days
         threshold = min(t for t in LIMITATION_WARNINGS if left <= t)
-        summary = _("Limitation deadline in %(days)s days or less", days=threshold)
-        if self.activity_ids.filtered(lambda a, summary=summary: a.summary == summary):
-            return False
-        users = (self.legal_user_id | self.collector_id) or self.create_uid
-        note = _(
+        summary = _lt("Limitation deadline in %(days)s days or less", days=threshold)
+        note = _lt(
             "The claim of %(case)s becomes time-barred on %(date)s: send a demand, obtain "
             "an acknowledgement or file the claim before then.",
             case=self.name,
             date=fields.Date.to_string(self.limitation_date),
         )
+        users = (self.legal_user_id | self.collector_id) or self.create_uid
+        # a threshold is warned once, to each user in their own language
+        warned = self.activity_ids.filtered(
+            lambda a: a.summary == self._collection_text(summary, lang=a.user_id.lang)
+        ).user_id
+        if warned:
+            return False
         for user in users:
             self.activity_schedule(
                 "mail.mail_activity_data_warning",
                 date_deadline=min(today + relativedelta(days=1), self.limitation_date),
-                summary=summary,
-                note=note,
+                summary=self._collection_text(summary, lang=user.lang),
+                note=self._collection_text(note, lang=user.lang),
                 user_id=user.id,
             )
         return True

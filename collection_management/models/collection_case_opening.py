@@ -2,6 +2,9 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class CollectionCase(models.Model):
@@ -82,10 +85,12 @@ class CollectionCase(models.Model):
         new_cases._collection_assign()
         openings = {}
         for case in new_cases:
-            openings[case.id] = _(
-                "Case opened: %(amount)s overdue since %(date)s.",
-                amount=case.currency_id.format(case.amount_due),
-                date=fields.Date.to_string(case.oldest_due_date) or "",
+            openings[case.id] = case._collection_text(
+                _lt(
+                    "Case opened: %(amount)s overdue since %(date)s.",
+                    amount=case.currency_id.format(case.amount_due),
+                    date=fields.Date.to_string(case.oldest_due_date) or "",
+                )
             )
         new_cases._message_log_batch(openings)
         return open_cases

@@ -53,9 +53,9 @@ class CollectionCase(models.Model):
         aggregator="max",
         help="Rank in the worklist: the higher, the sooner to work.",
     )
-    priority_reasons = fields.Text(
-        string="Why this rank", compute="_compute_priority_score", store=True
-    )
+    # rendered for the reader, in the reader's language: a stored text would be frozen
+    # in the language of the daily job that computed it
+    priority_reasons = fields.Text(string="Why this rank", compute="_compute_priority_reasons")
 
     @api.depends(
         "amount_due",
@@ -73,10 +73,29 @@ class CollectionCase(models.Model):
         for case in self:
             if case.is_closed:
                 case.priority_score = 0.0
-                case.priority_reasons = False
                 continue
             parts = case._collection_score_parts(today)
             case.priority_score = round(sum(points for points, _label in parts), 1)
+
+    @api.depends(
+        "amount_due",
+        "days_overdue",
+        "promise_broken_count",
+        "disputed_count",
+        "partner_id.collection_risk",
+        "last_contact_date",
+        "priority",
+        "is_closed",
+        "limitation_date",
+    )
+    @api.depends_context("lang")
+    def _compute_priority_reasons(self):
+        today = fields.Date.context_today(self)
+        for case in self:
+            if case.is_closed:
+                case.priority_reasons = False
+                continue
+            parts = case._collection_score_parts(today)
             case.priority_reasons = "\n".join(
                 f"+{points:g} {label}" for points, label in parts if points
             )

@@ -120,10 +120,11 @@ class CollectionFollowup(models.Model):
                 if not case:
                     continue
                 followup.case_id = case
+                level = followup.level_id
                 case._collection_escalate(
-                    _(
+                    lambda reader, level=level: reader.env._(
                         "Follow-up level %(level)s escalates this customer to legal action.",
-                        level=followup.level_id.name,
+                        level=level.with_env(reader.env).name,
                     )
                 )
 
@@ -174,6 +175,9 @@ class CollectionFollowup(models.Model):
         partner_model = self.env["ir.model"]._get_id("res.partner")
         vals_list = []
         for followup in self:
+            user = followup._collection_activity_user()
+            # the activity is written in the language of the user it is assigned to
+            followup = followup.with_context(lang=user.lang or followup.env.lang)  # noqa: PLW2901
             level = followup.level_id
             without_email = followup in followups_without_email
             if not (level.create_activity or without_email):
@@ -184,7 +188,7 @@ class CollectionFollowup(models.Model):
             if without_email:
                 notes.append(
                     Markup("<p>%s</p>")
-                    % _(
+                    % followup.env._(
                         "No email address: call or write to the customer instead (level "
                         "%(level)s).",
                         level=level.name,
@@ -197,9 +201,9 @@ class CollectionFollowup(models.Model):
                     "res_model_id": partner_model,
                     "res_id": followup.partner_id.id,
                     "activity_type_id": (level.activity_type_id or call).id,
-                    "summary": _("Follow-up: %(level)s", level=level.name),
+                    "summary": followup.env._("Follow-up: %(level)s", level=level.name),
                     "note": Markup().join(notes),
-                    "user_id": followup._collection_activity_user().id,
+                    "user_id": user.id,
                     "date_deadline": followup.date + timedelta(days=level.activity_delay_days),
                 }
             )
@@ -269,15 +273,21 @@ class CollectionFollowup(models.Model):
         self.filtered(lambda f: f.level_id.escalate_legal)._collection_escalate_legal()
         self._collection_move_invoices()
         for followup in self:
-            body = _(
-                "Follow-up %(level)s: %(count)s invoice(s), %(amount)s due.",
-                level=followup.level_id.name,
-                count=len(followup.invoice_ids),
-                amount=followup.currency_id.format(followup.amount_due),
-            )
-            followup.partner_id.message_post(body=body)
-            if followup.sudo().case_id:
-                followup.sudo().case_id.message_post(body=body)
+            partner_lang = followup.partner_id._collection_reader_lang(followup.company_id)
+            followup.partner_id.message_post(body=followup._collection_done_text(partner_lang))
+            case = followup.sudo().case_id
+            if case:
+                lang = case._collection_reader_lang()
+                case.message_post(body=followup._collection_done_text(lang))
+
+    def _collection_done_text(self, lang):
+        followup = self.with_context(lang=lang)
+        return followup.env._(
+            "Follow-up %(level)s: %(count)s invoice(s), %(amount)s due.",
+            level=followup.level_id.name,
+            count=len(followup.invoice_ids),
+            amount=followup.currency_id.format(followup.amount_due),
+        )
 
     def _collection_recheck_customers(self):
         """At sending time, the customer is checked again: one escalated to legal action

@@ -57,6 +57,7 @@ class CollectionPromise(models.Model):
     note = fields.Text()
 
     @api.depends("amount", "date_promised", "currency_id")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for promise in self:
             promise.display_name = _(
@@ -147,9 +148,11 @@ class CollectionPromise(models.Model):
         promises.case_id._collection_move_to("promised")
         for promise in promises.filtered("case_id"):
             promise.case_id.message_post(
-                body=_(
-                    "Promise to pay %(promise)s recorded; reminders pause until then.",
-                    promise=promise.display_name,
+                body=promise._collection_text(
+                    lambda p: p.env._(
+                        "Promise to pay %(promise)s recorded; reminders pause until then.",
+                        promise=p.display_name,
+                    )
                 )
             )
         return promises
@@ -377,10 +380,12 @@ class CollectionPromise(models.Model):
             )
         unpaid.case_id._message_log_batch(
             {
-                promise.case_id.id: _(
-                    "Promise %(promise)s: money counted for it was taken back (a payment "
-                    "reversed or taken off an invoice); it is open again.",
-                    promise=promise.display_name,
+                promise.case_id.id: promise._collection_text(
+                    lambda p: p.env._(
+                        "Promise %(promise)s: money counted for it was taken back (a payment "
+                        "reversed or taken off an invoice); it is open again.",
+                        promise=p.display_name,
+                    )
                 )
                 for promise in unpaid.filtered("case_id")
             }
@@ -392,7 +397,9 @@ class CollectionPromise(models.Model):
         per_case = defaultdict(list)
         for promise in with_case:
             per_case[promise.case_id.id].append(
-                _("Promise %(promise)s kept.", promise=promise.display_name)
+                promise._collection_text(
+                    lambda p: p.env._("Promise %(promise)s kept.", promise=p.display_name)
+                )
             )
         with_case.case_id._message_log_batch(
             {case_id: Markup("<br/>").join(lines) for case_id, lines in per_case.items()}
@@ -404,15 +411,9 @@ class CollectionPromise(models.Model):
     def _collection_after_broken(self):
         """Reminders resume; the collector gets an activity and the case priority rises.
         Batched: one message insert, one activity create, one write per priority."""
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        messages = {}
-        for promise in self:
-            messages[promise] = _(
-                "Promise %(promise)s %(state)s: %(paid)s paid. Reminders resume.",
-                promise=promise.display_name,
-                state=labels[promise.state].lower(),
-                paid=promise.currency_id.format(promise.amount_paid),
-            )
+        messages = {
+            promise: promise._collection_text(self._collection_broken_text) for promise in self
+        }
         with_case = self.filtered("case_id")
         without_case = self - with_case
         without_case.partner_id._message_log_batch(
@@ -427,23 +428,25 @@ class CollectionPromise(models.Model):
         call = self.env.ref("mail.mail_activity_data_call")
         case_model = self.env["ir.model"]._get_id("collection.case")
         today = fields.Date.context_today(self)
-        summary = _("Broken promise: call the customer")
         # one activity per broken promise, without an email per activity: the collector
-        # finds them in the worklist and the activity menu
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
+        # finds them in the worklist and the activity menu; in the collector's language
+        vals_list = []
+        for promise in with_case:
+            user = promise.case_id.collector_id or promise.user_id
+            vals_list.append(
                 {
                     "res_model_id": case_model,
                     "res_id": promise.case_id.id,
                     "activity_type_id": call.id,
-                    "summary": summary,
-                    "note": messages[promise],
-                    "user_id": (promise.case_id.collector_id or promise.user_id).id,
+                    "summary": promise._collection_text(
+                        lambda p: p.env._("Broken promise: call the customer"), user.lang
+                    ),
+                    "note": promise._collection_text(self._collection_broken_text, user.lang),
+                    "user_id": user.id,
                     "date_deadline": today,
                 }
-                for promise in with_case
-            ]
-        )
+            )
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
         raised = defaultdict(lambda: self.env["collection.case"])
         for case in with_case.case_id:
             if int(case.priority or 0) < 3:
@@ -453,6 +456,28 @@ class CollectionPromise(models.Model):
         self.case_id.filtered(lambda c: not c.promise_open_count)._collection_move_to(
             "progress", only_from=("promised",)
         )
+
+    @api.model
+    def _collection_broken_text(self, promise):
+        labels = dict(promise._fields["state"]._description_selection(promise.env))
+        return promise.env._(
+            "Promise %(promise)s %(state)s: %(paid)s paid. Reminders resume.",
+            promise=promise.display_name,
+            state=labels[promise.state].lower(),
+            paid=promise.currency_id.format(promise.amount_paid),
+        )
+
+    def _collection_text(self, render, lang=None):
+        """``render(promise)`` with the promise in ``lang``, by default the language of
+        the chatter it goes to: its case's, else its customer's collector's."""
+        self.ensure_one()
+        if not lang:
+            lang = (
+                self.case_id._collection_reader_lang()
+                if self.case_id
+                else self.partner_id._collection_reader_lang(self.company_id)
+            )
+        return render(self.with_context(lang=lang))
 
     @api.model
     def _cron_collection_promises(self):

@@ -1,11 +1,23 @@
+import json
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 # collection fields are internal: portal and public users never read them
 INTERNAL = "base.group_user"
 RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
+# the risk factors are stored as codes with their figure and rendered in the reader's
+# language: the daily job that rates customers runs in English
+RISK_FACTORS = {
+    "late": _lt("pays %(value)s days late on average"),
+    "overdue_share": _lt("%(value)s%% of the open amount is overdue"),
+    "broken": _lt("%(value)s broken promise(s) this year"),
+    "oldest": _lt("oldest unpaid invoice %(value)s days overdue"),
+}
 
 
 class ResPartner(models.Model):
@@ -95,7 +107,41 @@ class ResPartner(models.Model):
         "and age of the oldest unpaid invoice. Recomputed daily.",
         groups=INTERNAL,
     )
-    collection_risk_reasons = fields.Text(string="Risk factors", readonly=True, groups=INTERNAL)
+    collection_risk_factors = fields.Json(
+        readonly=True,
+        groups=INTERNAL,
+        help="What rated the customer: [code, figure] pairs of the daily rating.",
+    )
+    collection_risk_reasons = fields.Text(
+        string="Risk factors", compute="_compute_collection_risk_reasons", groups=INTERNAL
+    )
+
+    @api.depends("collection_risk_factors")
+    @api.depends_context("lang")
+    def _compute_collection_risk_reasons(self):
+        for partner in self:
+            partner.collection_risk_reasons = partner._collection_risk_text(
+                partner.collection_risk_factors
+            )
+
+    def _collection_risk_text(self, factors):
+        """The risk factors ([code, figure] pairs) as lines in the reader's language."""
+        return (
+            "\n".join(
+                self.env._(RISK_FACTORS[code]) % {"value": value}
+                for code, value in factors or ()
+                if code in RISK_FACTORS
+            )
+            or False
+        )
+
+    def _collection_reader_lang(self, company=None):
+        """The language the process writes the customer's internal chatter in: that of
+        the customer's collector in ``company``, else the company's."""
+        self.ensure_one()
+        company = company or self.env.company
+        collector = self.sudo().with_company(company).collector_id
+        return collector.lang or company.partner_id.lang or self.env.lang or "en_US"
 
     def _compute_collection_case_count(self):
         counts = dict(
@@ -270,23 +316,24 @@ class ResPartner(models.Model):
 
     @api.model
     def _collection_rate(self, avg_late, overdue, open_amount, oldest, broken, today):
-        """Risk rating and its reasons from the payment figures of one customer."""
+        """Risk rating and its factors ([code, figure] pairs, see RISK_FACTORS) from the
+        payment figures of one customer."""
         points, reasons = 0, []
         avg_late = float(avg_late or 0)
         if avg_late > 10:
             points += 3 if avg_late > 60 else 2 if avg_late > 30 else 1
-            reasons.append(_("pays %(days)s days late on average", days=round(avg_late)))
+            reasons.append(["late", round(avg_late)])
         share = (overdue or 0) / open_amount if open_amount and open_amount > 0 else 0
         if share > 0.4:
             points += 2 if share > 0.75 else 1
-            reasons.append(_("%(share)s%% of the open amount is overdue", share=round(share * 100)))
+            reasons.append(["overdue_share", round(share * 100)])
         if broken:
             points += 2 if broken > 1 else 1
-            reasons.append(_("%(count)s broken promise(s) this year", count=broken))
+            reasons.append(["broken", broken])
         age = (today - oldest).days if oldest and overdue else 0
         if age > 90:
             points += 2 if age > 180 else 1
-            reasons.append(_("oldest unpaid invoice %(days)s days overdue", days=age))
+            reasons.append(["oldest", age])
         risk = (
             "critical"
             if points >= 6
@@ -296,7 +343,7 @@ class ResPartner(models.Model):
             if points >= 2
             else "low"
         )
-        return risk, "\n".join(reasons)
+        return risk, reasons
 
     @api.model
     def _cron_collection_risk(self):
@@ -321,12 +368,13 @@ class ResPartner(models.Model):
             risk, reasons = self._collection_rate(
                 avg_late, overdue, open_amount, oldest, broken.get(partner_id, 0), today
             )
-            rows.append(SQL("(%s, %s, %s)", partner_id, risk, reasons or None))
-        self.flush_model(["collection_risk", "collection_risk_reasons"])
+            factors = json.dumps(reasons) if reasons else None
+            rows.append(SQL("(%s, %s, %s::jsonb)", partner_id, risk, factors))
+        self.flush_model(["collection_risk", "collection_risk_factors"])
         rated = list(set(figures) | set(broken))
         self.env.cr.execute(
             SQL(
-                """UPDATE res_partner SET collection_risk = 'low', collection_risk_reasons = NULL
+                """UPDATE res_partner SET collection_risk = 'low', collection_risk_factors = NULL
                     WHERE collection_risk != 'low' AND NOT (id = ANY(%s))
                 RETURNING id""",
                 rated,
@@ -338,15 +386,15 @@ class ResPartner(models.Model):
             self.env.cr.execute(
                 SQL(
                     """UPDATE res_partner p
-                          SET collection_risk = v.risk, collection_risk_reasons = v.reasons
-                         FROM (VALUES %s) AS v(id, risk, reasons)
+                          SET collection_risk = v.risk, collection_risk_factors = v.factors
+                         FROM (VALUES %s) AS v(id, risk, factors)
                         WHERE p.id = v.id
                           AND (p.collection_risk IS DISTINCT FROM v.risk
-                               OR p.collection_risk_reasons IS DISTINCT FROM v.reasons)""",
+                               OR p.collection_risk_factors IS DISTINCT FROM v.factors)""",
                     SQL(", ").join(rows),
                 )
             )
-        self.invalidate_model(["collection_risk", "collection_risk_reasons"])
+        self.invalidate_model(["collection_risk", "collection_risk_factors"])
         # the case score depends on the risk
         cases = self.env["collection.case"].search(
             [("is_closed", "=", False), ("partner_id", "in", rated + lowered)]

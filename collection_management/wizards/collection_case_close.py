@@ -26,16 +26,16 @@ class CollectionCaseClose(models.TransientModel):
         if not cases:
             raise UserError(_("These cases are closed already."))
         cases._collection_close(self.close_reason, self.note)
-        label = dict(self._fields["close_reason"]._description_selection(self.env))[
-            self.close_reason
-        ]
         for case in cases:
-            case.message_post(
-                body=_(
-                    "Case closed (%(reason)s) by %(user)s: %(note)s",
-                    reason=label,
-                    user=self.env.user.name,
-                    note=self.note,
-                )
-            )
+            case.message_post(body=case._collection_text(self._closed_text))
         return {"type": "ir.actions.act_window_close"}
+
+    def _closed_text(self, case):
+        """The closing note, in the language of the case's chatter (``case.env``)."""
+        labels = dict(self._fields["close_reason"]._description_selection(case.env))
+        return case.env._(
+            "Case closed (%(reason)s) by %(user)s: %(note)s",
+            reason=labels[self.close_reason],
+            user=self.env.user.name,
+            note=self.note,
+        )

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .log import DevError, say
+from .log import DevError, loud, say
 
 
 def addons_path(src, extra=()):
@@ -69,4 +69,18 @@ def install(config, db, demo, modules=paths.ADDON, log=None):
         if errors:
             sys.stdout.write("\n".join(errors[:40]) + "\n")
             raise DevError(f"installing {modules} into {db} logged {len(errors)} error(s).")
+        if demo:
+            _say_demo_warnings(log)
     return result
+
+
+def _say_demo_warnings(log):
+    """The demo data installs Simplified Chinese for its Chinese users and customers;
+    when it cannot, it logs why, and that must not scroll by unseen."""
+    warnings = [
+        line.split("Demo data: ", 1)[1]
+        for line in Path(log).read_text(encoding="utf-8").splitlines()
+        if " WARNING " in line and "Demo data: " in line
+    ]
+    if warnings:
+        loud("the demo data is incomplete", warnings)
