@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "data/ir_sequence_data.xml",
         "data/collection_stage_data.xml",
+        "report/collection_letterhead_templates.xml",
         "report/collection_statement_report.xml",
         "report/collection_demand_letter_report.xml",
         "views/collection_policy_views.xml",

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.safe_eval import safe_eval, time
 
 
 class CollectionCase(models.Model):
@@ -27,6 +28,30 @@ class CollectionCase(models.Model):
             today + relativedelta(days=self.company_id.collection_demand_days)
         )
 
+    def _collection_letter_signer(self):
+        """Who answers for the letter, and in which role (in the language of the
+        letter): the legal officer once the case is in legal action, else the
+        collector."""
+        self.ensure_one()
+        if self.legal_stage_id and self.legal_user_id:
+            field = "legal_user_id"
+        elif self.collector_id:
+            field = "collector_id"
+        elif self.legal_user_id:
+            field = "legal_user_id"
+        else:
+            return self.env.user, ""
+        return self[field], self._fields[field]._description_string(self.env)
+
+    def _collection_letter_filename(self, report):
+        """The file name of the letter as the customer reads it: the report's
+        printed name, in the customer's language."""
+        self.ensure_one()
+        case = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        report = report.with_env(case.env)
+        name = safe_eval(report.print_report_name, {"object": case, "time": time})
+        return f"{name}.pdf"
+
     def action_send_demand_letter(self):
         return self._collection_send_letter(
             "collection_management.action_report_collection_demand_letter"
@@ -49,13 +74,9 @@ class CollectionCase(models.Model):
             raise UserError(_("The case has nothing due: there is nothing to demand."))
         report = self.env.ref(report_xmlid)
         pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
-        lang = self.partner_id.lang or self.env.lang
-        name = _(
-            "%(letter)s %(case)s.pdf", letter=report.with_context(lang=lang).name, case=self.name
-        )
         attachment = self.env["ir.attachment"].create(
             {
-                "name": name,
+                "name": self._collection_letter_filename(report),
                 "raw": pdf,
                 "mimetype": "application/pdf",
                 "res_model": self._name,
@@ -63,10 +84,12 @@ class CollectionCase(models.Model):
             }
         )
         recipients = self.partner_id.filtered("email")
+        # the message goes out to the customer with the letter: in the letter's language
+        customer_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         self.message_post(
-            body=_(
+            body=customer_env._(
                 "%(letter)s sent to %(partner)s: %(amount)s due by %(deadline)s.",
-                letter=report.name,
+                letter=report.with_env(customer_env).name,
                 partner=self.partner_id.display_name,
                 amount=self.currency_id.format(self.amount_due),
                 deadline=self._collection_letter_deadline(),

@@ -1,1 +1,2 @@
 from . import collection_aging_report
+from . import collection_letterhead

@@ -11,6 +11,7 @@ from . import (
     test_followup_faults,
     test_followup_integrity,
     test_legal,
+    test_letterhead,
     test_policy,
     test_promise,
     test_promise_integrity,

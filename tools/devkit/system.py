@@ -1,5 +1,5 @@
 """Debian packages Odoo needs beyond Python: a headless browser for tours, wkhtmltopdf for
-PDF reports, CJK fonts so that Chinese documents render."""
+PDF reports, CJK fonts so that Chinese documents render, poppler to read printed PDFs."""
 
 import os
 import shutil
@@ -10,6 +10,8 @@ from .log import say, warn
 PACKAGES = {
     "chromium": lambda: shutil.which("chromium") or shutil.which("chromium-browser"),
     "wkhtmltopdf": lambda: shutil.which("wkhtmltopdf"),
+    # the letterhead tests read printed letters as pictures and text
+    "poppler-utils": lambda: shutil.which("pdftoppm") and shutil.which("pdftotext"),
     "fonts-noto-cjk": lambda: os.path.isdir("/usr/share/fonts/opentype/noto"),
 }
 
