@@ -137,9 +137,11 @@ class CollectionFollowup(models.Model):
             .with_company(self.company_id)
             ._render_qweb_pdf(report, self.partner_id.ids)
         )
+        # the customer receives it: named in the customer's language
+        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
         return self.env["ir.attachment"].create(
             {
-                "name": _(
+                "name": customer.env._(
                     "Statement %(partner)s %(date)s.pdf",
                     partner=self.partner_id.name,
                     date=self.date,

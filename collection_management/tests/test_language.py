@@ -129,6 +129,16 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
             with self.subTest(body=body):
                 self.assertNoEnglish(body, self.customer.name, *levels)
 
+    def test_reminder_to_a_chinese_customer_is_in_chinese_with_its_statement(self):
+        self.policy.level_ids.attach_statement = True
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=10))
+        followup = self._run_followups()["followups"]
+        mail = followup.mail_id
+        self.assertTrue(mail)
+        self.assertNoEnglish(mail.subject, self.customer.name, self.company.name)
+        self.assertEqual(len(mail.attachment_ids), 1)
+        self.assertTrue(mail.attachment_ids.name.startswith("对账单"), mail.attachment_ids.name)
+
 
 @tagged("post_install", "-at_install")
 class TestDemoInstallsChinese(CollectionCommon):
