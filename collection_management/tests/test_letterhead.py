@@ -211,3 +211,25 @@ class TestLetterhead(CollectionCommon, HttpCase):
         self.assertNotIn("91310115MA1K4PUMP8", header)
         self.assertIn("91310115MA1K4PUMP8", bodies[0])
         self.assertIn("Bank of Shanghai", bodies[0])
+
+    def test_reminder_email_opens_with_the_company_header_and_closes_with_its_details(self):
+        self.company.write(
+            {
+                "logo": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+                "phone": "+86 21 5080 8888",
+                "email": "ar@huadong-pumps.example.com",
+            }
+        )
+        customer = self._customer("Reminded Ltd", lang="en_US")
+        customer.with_company(self.company).collector_id = self.collector
+        self._invoice(customer, 1000, TODAY - timedelta(days=25))
+        followup = self._run_followups(partners=customer)["followups"]
+        body = followup.mail_id.body_html
+        self.assertTrue(body, "the reminder was queued")
+        header, _sep, rest = body.partition("Dear")
+        self.assertIn(f"/logo.png?company={self.company.id}", header, "the company's logo")
+        self.assertIn("Huadong Pump Works Co., Ltd.", header)
+        self.assertIn("88 Zhangjiang Road", header)
+        _letter, _sep, footer = rest.partition("Kind regards")
+        for detail in ("91310115MA1K4PUMP8", "+86 21 5080 8888", "ar@huadong-pumps.example.com"):
+            self.assertIn(detail, footer)
