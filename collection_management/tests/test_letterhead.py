@@ -17,6 +17,7 @@ DEMAND_LETTER = "collection_management.action_report_collection_demand_letter"
 LAWYER_LETTER = "collection_management.action_report_collection_lawyer_letter"
 STATEMENT = "collection_management.action_report_collection_statement"
 
+ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 # the top third of an A4 page, in points (pdftotext -r 72 measures in points)
 TOP_BAND = 280
 PAGE_WIDTH = 595
@@ -215,7 +216,7 @@ class TestLetterhead(CollectionCommon, HttpCase):
     def test_reminder_email_opens_with_the_company_header_and_closes_with_its_details(self):
         self.company.write(
             {
-                "logo": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+                "logo": ONE_PIXEL_PNG,
                 "phone": "+86 21 5080 8888",
                 "email": "ar@huadong-pumps.example.com",
             }
