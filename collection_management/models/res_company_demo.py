@@ -16,5 +16,6 @@ class ResCompany(models.Model):
         rather than in the tooling, so that an administrator installing the addon with
         demo data gets it as ``./dev start`` does; when it cannot, it says so."""
         book = DemoBook(self.env)
+        book.install_chinese()
         book.generate(customers=30, invoices=150)
         return book.story()

@@ -170,6 +170,15 @@ class TestDemoInstallsChinese(CollectionCommon):
         self.assertEqual(root.with_context(lang="zh_CN").name, "催收管理")
 
     @freeze_time("2026-06-30")
+    def test_generator_alone_says_so_when_chinese_is_not_installed(self):
+        self._deactivate_chinese()
+        with self.assertLogs("odoo.addons.collection_management.demo.generator", "WARNING"):
+            book = DemoBook(self.env, self.company)
+            result = book.generate(customers=6, invoices=12, seed=3)
+        self.assertEqual(set(result), {"partners", "invoices", "payments", "credit_notes"})
+        self.assertIn("is not installed", book.warnings[0])
+
+    @freeze_time("2026-06-30")
     def test_generator_says_so_when_chinese_cannot_be_installed(self):
         self._deactivate_chinese()
         lang_model = type(self.env["res.lang"])
@@ -178,10 +187,11 @@ class TestDemoInstallsChinese(CollectionCommon):
             self.assertLogs("odoo.addons.collection_management.demo.generator", "WARNING") as log,
         ):
             book = DemoBook(self.env, self.company)
-            result = book.generate(customers=6, invoices=12, seed=3)
+            self.assertFalse(book.install_chinese())
+            book.generate(customers=6, invoices=12, seed=3)
         self.assertIn("zh_CN", "\n".join(log.output))
-        self.assertTrue(result["warnings"])
-        self.assertIn("Simplified Chinese", result["warnings"][0])
+        self.assertEqual(len(book.warnings), 1, "said once")
+        self.assertIn("Simplified Chinese", book.warnings[0])
         customers = self.env["res.partner"].search(
             [("ref", "=like", "C%"), ("customer_rank", ">", 0)]
         )
