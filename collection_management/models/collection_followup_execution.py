@@ -331,8 +331,9 @@ class CollectionFollowup(models.Model):
             if keep == invoices:
                 continue
             dropped = invoices - keep
+            lang = followup.partner_id._collection_reader_lang(followup.company_id)
             followup.message_post(
-                body=_(
+                body=followup.with_context(lang=lang).env._(
                     "Left out at sending, paid, disputed or excluded since the follow-up "
                     "was prepared: %(invoices)s.",
                     invoices=", ".join(dropped.mapped("display_name")),

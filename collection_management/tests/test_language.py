@@ -139,6 +139,23 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
         self.assertEqual(len(mail.attachment_ids), 1)
         self.assertTrue(mail.attachment_ids.name.startswith("对账单"), mail.attachment_ids.name)
 
+    def test_invoice_left_out_at_sending_is_noted_in_the_collectors_language(self):
+        policy = self._policy("To review", delays=(10,))
+        policy.level_ids.auto_execute = False
+        self.customer.with_company(self.company).collection_policy_id = policy
+        paid = self._invoice(self.customer, 500, TODAY - timedelta(days=20))
+        unpaid = self._invoice(self.customer, 300, TODAY - timedelta(days=20))
+        followup = self._run_followups()["followups"]
+        self.assertEqual(followup.state, "draft")
+        self._pay(paid, 500, TODAY)
+        with freeze_time(TODAY):
+            followup.action_send()
+        self.assertEqual(followup.invoice_ids, unpaid)
+        bodies = [html2plaintext(body) for body in followup.message_ids.mapped("body") if body]
+        self.assertTrue(bodies)
+        for body in bodies:
+            self.assertNoEnglish(body, paid.name, *policy.level_ids.mapped("name"))
+
 
 @tagged("post_install", "-at_install")
 class TestDemoInstallsChinese(CollectionCommon):
