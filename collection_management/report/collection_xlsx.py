@@ -10,7 +10,6 @@ totals, written by ``write_sum``."""
 
 import datetime
 import io
-import itertools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -18,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from odoo import _
+from odoo.tools import groupby
 
 # kinds of values of a column
 TEXT = "text"
@@ -238,8 +238,8 @@ class XlsxReport:
         return {}
 
     def _chart(self, rows):
-        """The report's ``Chart`` from its rows [(values, company)], or None."""
-        return None
+        """The report's ``Chart`` from its rows [(values, company)]."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ writing
     def render(self, workbook):
@@ -248,7 +248,7 @@ class XlsxReport:
         sheet = workbook.sheet(self._text(self.sheet_name), self._title(), columns)
         row = FIRST_ROW
         written = []
-        for company, group in itertools.groupby(self._rows(), key=lambda item: item[1]):
+        for company, group in groupby(self._rows(), key=lambda item: item[1]):
             rows = [values for values, _company in group]
             for values in rows:
                 workbook.write_row(sheet, row, columns, values, company.currency_id)
@@ -257,9 +257,7 @@ class XlsxReport:
             written += [(values, company) for values in rows]
             row += 2
         workbook.autofilter(sheet, row - 1, columns)
-        chart = self._chart(written)
-        if chart:
-            workbook.write_chart(chart)
+        workbook.write_chart(self._chart(written))
 
     def _write_totals(self, workbook, sheet, company, columns, rows, rows_range):
         """A company's totals row under its ``rows``: sums of the columns that add up
