@@ -234,6 +234,9 @@ class TestWorklist(CollectionCommon):
             field = arch.xpath(f"//field[@name='{name}']")[0]
             self.assertTrue(field.get("width"), name)
         self.assertEqual(self.case_model._fields["invoice_count"].string, "Number of invoices")
+        form = etree.fromstring(self.case_model.get_view(view_type="form")["arch"])
+        number = form.xpath("//field[@name='invoice_ids']//field[@name='name']")[0]
+        self.assertEqual(number.get("string"), "Invoice number", "not 'Number' (a quantity)")
 
     # ------------------------------------------------------------------ legal
     def test_legal_kanban_shows_days_left_with_colours_at_90_30_7_days(self):
