@@ -17,7 +17,10 @@ DEMAND_LETTER = "collection_management.action_report_collection_demand_letter"
 LAWYER_LETTER = "collection_management.action_report_collection_lawyer_letter"
 STATEMENT = "collection_management.action_report_collection_statement"
 
-ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+ONE_PIXEL_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ"
+    "AAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 # the top third of an A4 page, in points (pdftotext -r 72 measures in points)
 TOP_BAND = 280
 PAGE_WIDTH = 595
@@ -159,6 +162,32 @@ class TestLetterhead(CollectionCommon, HttpCase):
         self.assertLetterheadOnFirstPage(pdf)
         self.assertNoPageHoldsOnlyTheCompany(pdf)
         self.assertIn("Bank of Shanghai", pages[-1], "the company footer closes the statement")
+
+    def test_signature_and_company_details_never_fall_alone_onto_a_page(self):
+        """Letters of growing length: wherever the page breaks, the signature block
+        (closing, company, seal, person in charge, date, company footer) stays whole
+        on one page with the letter's last paragraph."""
+        closing = (
+            "Failing payment by that date",
+            "Yours faithfully",
+            "(company seal)",
+            f"Date: {TODAY.isoformat()}",
+            "Bank of Shanghai",
+        )
+        count = 3
+        for invoices in range(9, 16):
+            while count < invoices:
+                self._invoice(self.customer, 10 + count, TODAY - timedelta(days=40 + count))
+                count += 1
+            with freeze_time(TODAY):
+                self.case._collection_join_invoices(TODAY)
+            pdf = self._pdf(DEMAND_LETTER, self.case)
+            last_page = pdf_pages_text(pdf)[-1]
+            with self.subTest(invoices=invoices):
+                for text in closing:
+                    self.assertIn(text, last_page)
+                self.assertIn(self.company.name, last_page.split("Yours faithfully")[1])
+                self.assertNoPageHoldsOnlyTheCompany(pdf)
 
     def test_letters_of_several_cases_each_start_with_the_letterhead(self):
         pdf = self._pdf(DEMAND_LETTER, self.case | self.case_zh)
