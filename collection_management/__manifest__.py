@@ -9,7 +9,7 @@
     "author": "Collection Management Authors",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "spreadsheet_dashboard"],
+    "depends": ["account", "account_payment", "spreadsheet_dashboard"],
     "post_init_hook": "post_init_hook",
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -49,6 +49,8 @@
         "wizards/collection_overview_views.xml",
         "data/collection_dashboard.xml",
         "views/collection_menus.xml",
+        "views/collection_portal_templates.xml",
+        "views/collection_portal_access_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

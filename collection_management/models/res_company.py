@@ -11,6 +11,8 @@ SETTING_BOUNDS = {
     "collection_promise_grace_days": (0, 365),
     "collection_promise_max_days": (1, 3650),
     "collection_demand_days": (1, 365),
+    "collection_portal_token_days": (1, 365),
+    "collection_portal_max_instalments": (1, 24),
 }
 
 
@@ -59,6 +61,18 @@ class ResCompany(models.Model):
         default=10,
         help="Days given to the debtor to pay in demand and lawyer's letters.",
     )
+    collection_portal_token_days = fields.Integer(
+        string="Customer links valid for (days)",
+        default=30,
+        help="The link to the collection page in a reminder lets the customer in without "
+        "a login for this many days.",
+    )
+    collection_portal_max_instalments = fields.Integer(
+        string="Instalments a customer may promise",
+        default=3,
+        help="On the collection page, a customer promises to pay in at most this many "
+        "instalments at once.",
+    )
     collection_block_held_invoices = fields.Boolean(
         string="Block invoices of held customers",
         help="Customer invoices of a customer on credit hold cannot be posted; a "
@@ -96,6 +110,14 @@ class ResCompany(models.Model):
             ),
             "collection_demand_days": _(
                 "A demand letter must give at least one day and at most %(highest)s days to pay.",
+                highest=highest,
+            ),
+            "collection_portal_token_days": _(
+                "Customer links must be valid for at least one day and at most %(highest)s days.",
+                highest=highest,
+            ),
+            "collection_portal_max_instalments": _(
+                "Customers may promise between 1 and %(highest)s instalments.",
                 highest=highest,
             ),
         }

@@ -25,6 +25,12 @@ class ResConfigSettings(models.TransientModel):
     collection_promise_max_days = fields.Integer(
         related="company_id.collection_promise_max_days", readonly=False
     )
+    collection_portal_token_days = fields.Integer(
+        related="company_id.collection_portal_token_days", readonly=False
+    )
+    collection_portal_max_instalments = fields.Integer(
+        related="company_id.collection_portal_max_instalments", readonly=False
+    )
     collection_block_held_invoices = fields.Boolean(
         related="company_id.collection_block_held_invoices", readonly=False
     )

@@ -14,6 +14,7 @@ from . import (
     test_letterhead,
     test_policy,
     test_promise,
+    test_portal,
     test_promise_integrity,
     test_reports,
     test_screens,

@@ -83,16 +83,14 @@ class CollectionCommon(AccountTestInvoicingCommon):
                     "invoice_date_due": due_date,
                     "currency_id": (currency or company.currency_id).id,
                     "invoice_line_ids": [
-                        (
-                            0,
-                            0,
+                        Command.create(
                             {
                                 "name": "Goods",
                                 "quantity": 1,
                                 "price_unit": amount,
                                 "account_id": data["default_account_revenue"].id,
                                 "tax_ids": [Command.clear()],
-                            },
+                            }
                         )
                     ],
                 }
@@ -131,15 +129,15 @@ class CollectionCommon(AccountTestInvoicingCommon):
         return partner
 
     @classmethod
-    def _open_case(cls, partner, collector, company=None):
-        """The case of ``partner`` opened by hand for ``collector`` with its overdue
-        invoices, whatever the company's opening thresholds."""
+    def _open_case(cls, partner, collector, company=None, day=TODAY):
+        """The case of ``partner`` opened by hand for ``collector`` with its invoices
+        overdue on ``day``, whatever the company's opening thresholds."""
         company = company or cls.company
         case = cls.env["collection.case"].create(
             {"partner_id": partner.id, "company_id": company.id, "collector_id": collector.id}
         )
-        with freeze_time(TODAY):
-            case._collection_join_invoices(TODAY)
+        with freeze_time(day):
+            case._collection_join_invoices(day)
         return case
 
     @classmethod

@@ -17,6 +17,8 @@ BOUNDS = {
     "collection_promise_grace_days": (0, 365),
     "collection_promise_max_days": (1, 3650),
     "collection_demand_days": (1, 365),
+    "collection_portal_token_days": (1, 365),
+    "collection_portal_max_instalments": (1, 24),
 }
 
 
