@@ -250,16 +250,26 @@ class TestLetterhead(CollectionCommon, HttpCase):
                 "email": "ar@huadong-pumps.example.com",
             }
         )
-        customer = self._customer("Reminded Ltd", lang="en_US")
-        customer.with_company(self.company).collector_id = self.collector
-        self._invoice(customer, 1000, TODAY - timedelta(days=25))
-        followup = self._run_followups(partners=customer)["followups"]
-        body = followup.mail_id.body_html
-        self.assertTrue(body, "the reminder was queued")
-        header, _sep, rest = body.partition("Dear")
-        self.assertIn(f"/logo.png?company={self.company.id}", header, "the company's logo")
-        self.assertIn("Huadong Pump Works Co., Ltd.", header)
-        self.assertIn("88 Zhangjiang Road", header)
-        _letter, _sep, footer = rest.partition("Kind regards")
-        for detail in ("91310115MA1K4PUMP8", "+86 21 5080 8888", "ar@huadong-pumps.example.com"):
-            self.assertIn(detail, footer)
+        self._load_chinese()
+        customers = self._customer("Reminded Ltd", lang="en_US") | self._customer(
+            "Huanan Trading", lang="zh_CN"
+        )
+        for customer in customers:
+            customer.with_company(self.company).collector_id = self.collector
+            self._invoice(customer, 1000, TODAY - timedelta(days=25))
+        followups = self._run_followups(partners=customers)["followups"]
+        self.assertEqual(len(followups.mail_id), 2, "both reminders were queued")
+        for followup in followups:
+            greeting = "尊敬的" if followup.partner_id.lang == "zh_CN" else "Dear"
+            body = followup.mail_id.body_html
+            header, _sep, rest = body.partition(greeting)
+            self.assertTrue(rest, f"the template's text, in the customer's language: {greeting}")
+            self.assertIn(f"/logo.png?company={self.company.id}", header, "the company's logo")
+            self.assertIn("Huadong Pump Works Co., Ltd.", header)
+            self.assertIn("88 Zhangjiang Road", header)
+            for detail in (
+                "91310115MA1K4PUMP8",
+                "+86 21 5080 8888",
+                "ar@huadong-pumps.example.com",
+            ):
+                self.assertIn(detail, rest, "the company's details close the email")
