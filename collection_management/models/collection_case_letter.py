@@ -2,7 +2,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.safe_eval import safe_eval, time
 
 
 class CollectionCase(models.Model):
@@ -43,15 +42,6 @@ class CollectionCase(models.Model):
             return self.env.user, ""
         return self[field], self._fields[field]._description_string(self.env)
 
-    def _collection_letter_filename(self, report):
-        """The file name of the letter as the customer reads it: the report's
-        printed name, in the customer's language."""
-        self.ensure_one()
-        case = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        report = report.with_env(case.env)
-        name = safe_eval(report.print_report_name, {"object": case, "time": time})
-        return f"{name}.pdf"
-
     def action_send_demand_letter(self):
         return self._collection_send_letter(
             "collection_management.action_report_collection_demand_letter"
@@ -76,7 +66,7 @@ class CollectionCase(models.Model):
         pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
         attachment = self.env["ir.attachment"].create(
             {
-                "name": self._collection_letter_filename(report),
+                "name": report._collection_file_name(self, self.partner_id.lang or self.env.lang),
                 "raw": pdf,
                 "mimetype": "application/pdf",
                 "res_model": self._name,

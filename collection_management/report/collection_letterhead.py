@@ -26,6 +26,7 @@ import lxml.html
 
 from odoo import api, models
 from odoo.tools.pdf import merge_pdf
+from odoo.tools.safe_eval import safe_eval, time
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
@@ -130,6 +131,15 @@ class IrActionsReport(models.Model):
                 )
             )
         return merge_pdf(documents)
+
+    def _collection_file_name(self, record, lang):
+        """The file name of ``record`` printed by this report as its reader sees it:
+        the report's printed name in ``lang`` (the customer's language)."""
+        self.ensure_one()
+        record = record.with_context(lang=lang)
+        report = self.with_env(record.env)
+        name = safe_eval(report.print_report_name, {"object": record, "time": time})
+        return f"{name}.pdf"
 
     def _collection_place_letterhead(self, html, in_body):
         """Join the registration details to the layout's header of each collection

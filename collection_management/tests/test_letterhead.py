@@ -226,6 +226,11 @@ class TestLetterhead(CollectionCommon, HttpCase):
             english = self.case.with_user(self.manager).action_send_demand_letter()
         self.assertEqual(attachment.name, f"催款函 - {self.case_zh.name}.pdf")
         self.assertEqual(english.name, f"Demand letter - {self.case.name}.pdf")
+        statement = self.env.ref(STATEMENT)
+        self.assertEqual(
+            statement._collection_file_name(self.customer_zh, "zh_CN"),
+            "对账单 - Zhongyuan Trading.pdf",
+        )
 
     def test_patched_wkhtmltopdf_keeps_the_letterhead_in_its_header_and_footer(self):
         report = self.env["ir.actions.report"]._get_report(DEMAND_LETTER)
