@@ -11,8 +11,8 @@ the company's details never fall alone onto a page of their own.
 
 That build also has three more defects our documents work around: it draws the text of
 web fonts (the company's report font) as outlines, so that a letter can be neither
-searched nor copied and weighs ten times more, and it ignores the DPI Odoo asks for
-while applying the zoom that compensates it, so that the right of the page is cut;
+searched nor copied and weighs some thirty times more; the zoom with which Odoo compensates
+the paper format's DPI (96 / 90) makes the page too wide, so that its right is cut;
 and it prints one document per call only ("Exit with code 1" for several letters).
 Our documents then print in an installed font, at the zoom of the screen, and one
 document at a time.
@@ -107,7 +107,7 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     def _prepare_html(self, html, report_model=False):
-        if LETTERHEAD.encode() not in html:
+        if (LETTERHEAD if isinstance(html, str) else LETTERHEAD.encode()) not in html:
             return super()._prepare_html(html, report_model=report_model)
         in_body = not wkhtmltopdf_is_patched()
         html = self._collection_place_letterhead(html, in_body)
