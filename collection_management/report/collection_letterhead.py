@@ -117,19 +117,30 @@ class IrActionsReport(models.Model):
         return prepared
 
     @api.model
-    def _run_wkhtmltopdf(self, bodies, report_ref=False, header=None, footer=None, **kwargs):
+    def _run_wkhtmltopdf(
+        self,
+        bodies,
+        report_ref=False,
+        header=None,
+        footer=None,
+        landscape=False,
+        specific_paperformat_args=None,
+        set_viewport_size=False,
+    ):
+        options = {
+            "report_ref": report_ref,
+            "header": header,
+            "footer": footer,
+            "landscape": landscape,
+            "specific_paperformat_args": specific_paperformat_args,
+            "set_viewport_size": set_viewport_size,
+        }
         several_of_ours = len(bodies) > 1 and all(LETTERHEAD in body for body in bodies)
         if not several_of_ours or wkhtmltopdf_is_patched():
-            return super()._run_wkhtmltopdf(
-                bodies, report_ref=report_ref, header=header, footer=footer, **kwargs
-            )
+            return super()._run_wkhtmltopdf(bodies, **options)
         documents = []
         for body in bodies:
-            documents.append(
-                super()._run_wkhtmltopdf(
-                    [body], report_ref=report_ref, header=header, footer=footer, **kwargs
-                )
-            )
+            documents.append(super()._run_wkhtmltopdf([body], **options))
         return merge_pdf(documents)
 
     def _collection_file_name(self, record, lang):
