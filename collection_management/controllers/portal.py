@@ -4,7 +4,7 @@ without a login, through the link of a reminder (``?access_token=``)."""
 from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -127,6 +127,9 @@ class CollectionCustomerPortal(CustomerPortal):
         try:
             with request.env.cr.savepoint():
                 self._collection_act(portal, partner, company, action, post)
+        except AccessError:
+            # a fault of ours, not the customer's: never shown as a form error
+            raise
         except (UserError, ValidationError) as error:
             return self._collection_render(
                 partner,

@@ -214,7 +214,7 @@ class CollectionPortal(models.AbstractModel):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
-        reader = self.with_context(lang=owner.lang or partner.lang)
+        reader = self.sudo().with_context(lang=owner.lang or partner.lang)
         text = reader.env._(
             "Disputed invoice %(invoice)s on the collection page: %(reason)s. %(comment)s",
             invoice=invoice.name,

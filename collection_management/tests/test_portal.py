@@ -248,3 +248,25 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         self._post("message", {"body": "hello", "company_id": self.company_b.id}, status=404)
         self.assertFalse(self.case.promise_ids)
         self.assertFalse(self.case.interaction_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionPortalTour(CollectionCommon, HttpCase):
+    """A Chinese customer follows the link of a reminder in a real browser."""
+
+    def test_customer_promises_and_disputes_from_the_link(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        today = fields.Date.today()
+        debtor = self._customer("上海远航贸易有限公司", lang="zh_CN")
+        late = self._invoice(debtor, 1000, today - timedelta(days=40))
+        self._invoice(debtor, 500, today - timedelta(days=10))
+        case = self._open_case(debtor, self.collector, day=today)
+        access = self.env["collection.portal.access"]._collection_issue(debtor, self.company)
+        self.start_tour(
+            f"/my/collections?access_token={access.sudo().token}", "collection_portal_tour"
+        )
+        self.assertEqual(case.promise_ids.mapped("amount"), [300, 200])
+        self.assertEqual(set(case.promise_ids.mapped("source")), {"portal"})
+        self.assertTrue(late.collection_dispute_reason_id)
+        self.assertEqual(set(case.interaction_ids.mapped("outcome")), {"promise", "dispute"})
+        self.assertEqual(set(case.interaction_ids.mapped("channel")), {"portal"})
