@@ -241,3 +241,12 @@ class CollectionFollowup(models.Model):
             ],
             order="date, id",
         )
+
+    def _collection_portal_url(self):
+        """The link of the customer's collection page for the email: one link per
+        customer, reused while it has half of its validity left."""
+        self.ensure_one()
+        access = self.env["collection.portal.access"]._collection_issue(
+            self.partner_id, self.company_id
+        )
+        return access._collection_url()

@@ -331,9 +331,13 @@ class CollectionPortal(models.AbstractModel):
         """An activity for today in the collector's worklist (a manager's without
         collector), in the reader's language."""
         user = case.collector_id or self._collection_manager(case.company_id)
+        today = fields.Date.context_today(self)
+        if not case.next_action_date or case.next_action_date > today:
+            # back on the worklist today
+            case.sudo().next_action_date = today
         case.activity_schedule(
             "mail.mail_activity_data_todo",
-            date_deadline=fields.Date.context_today(self),
+            date_deadline=today,
             summary=case._collection_text(summary, lang=user.lang),
             note=note,
             user_id=user.id,

@@ -133,6 +133,16 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         self._post("promise", {"amount": "100", "date": self._days(3)}, token=None)
         self.assertEqual(self.case.promise_ids.source, "portal")
 
+    def test_reminder_email_carries_the_customers_link(self):
+        self._run_followups(day=self.today, partners=self.debtor)
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "collection.followup"), ("recipient_ids", "in", self.debtor.ids)]
+        )
+        self.assertEqual(len(mail), 1)
+        link = re.search(r"/my/collections\?access_token=([\w-]+)", mail.body_html)
+        self.assertEqual(link.group(1), self.token, "reminders reuse the customer's valid link")
+        self.assertIn(self.late.name, self._page(link.group(1)))
+
     # ------------------------------------------------------------------ acting
     def test_promise_in_instalments_pauses_reminders_and_tells_the_collector(self):
         response = self._post(
@@ -232,6 +242,7 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         self.assertIn("&lt;script&gt;", message.body)
         self.assertIn(self.collector.partner_id, message.notified_partner_ids)
         self.assertEqual(self.case.interaction_ids.outcome, "message")
+        self.assertTrue(self.case.in_worklist, "the collector finds it on today's worklist")
 
     def test_forms_without_the_csrf_token_or_for_another_company_are_refused(self):
         response = self.url_open(
