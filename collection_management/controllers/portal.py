@@ -3,7 +3,7 @@ without a login, through the link of a reminder (``?access_token=``)."""
 
 from werkzeug.exceptions import NotFound
 
-from odoo import _, fields, http
+from odoo import fields, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import content_disposition, request
 
@@ -96,7 +96,9 @@ class CollectionCustomerPortal(CustomerPortal):
         content, kind = report.with_context(lang=partner.lang)._render_qweb_pdf(
             "collection_management.action_report_collection_statement", [partner.id]
         )
-        name = _("Statement - %(customer)s.pdf", customer=partner.name)
+        name = report._get_report_from_name(
+            "collection_management.report_collection_statement"
+        )._collection_file_name(partner, partner.lang)
         return request.make_response(
             content,
             headers=[

@@ -1,6 +1,10 @@
+import base64
 import hmac
+import io
 import secrets
 from datetime import timedelta
+
+import qrcode
 
 from odoo import _, api, fields, models
 
@@ -74,6 +78,18 @@ class CollectionPortalAccess(models.Model):
         self.ensure_one()
         base = self.company_id.get_base_url()
         return f"{base}/my/collections?access_token={self.sudo().token}"
+
+    @api.model
+    def _collection_statement_qr(self, partner, company):
+        """For a printed statement: the link of the customer's collection page and its
+        QR code as a data URI (the PDF needs no request to the server to show it)."""
+        access = self._collection_issue(partner, company)
+        url = access._collection_url()
+        # qrcode (an Odoo requirement) draws it with Pillow: no reportlab renderer needed
+        image = qrcode.make(url, box_size=6, border=2)
+        png = io.BytesIO()
+        image.save(png, format="PNG")
+        return url, "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
     def action_revoke(self):
         for access in self:

@@ -78,6 +78,10 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         self.assertIn("Statement of account", response.text)
         self.assertIn(self.late.name, response.text)
         self.assertNotIn(self.other_invoice.name, response.text)
+        # the printed statement leads back to the page: its link and QR code
+        self.assertIn(f"/my/collections?access_token={self.token}", response.text)
+        self.assertIn('src="data:image/png;base64,', response.text)
+        self.assertIn("Debtor%20Trading%20Ltd", response.headers["Content-Disposition"])
         # a company where the customer owes nothing is not theirs to print
         response = self.url_open(
             f"/my/collections/statement/{self.company_b.id}?access_token={self.token}"
