@@ -10,11 +10,13 @@ activity to check.
 
 import math
 from datetime import datetime, time
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import hmac as hmac_tool
 from odoo.tools import plaintext2html
 from odoo.tools.misc import format_date
 
@@ -79,7 +81,32 @@ class CollectionPortal(models.AbstractModel):
             "max_instalments": company.collection_portal_max_instalments or 1,
             "min_date": today,
             "max_date": fields.Date.add(today, days=company.collection_promise_max_days),
+            "pay_overdue_url": self._collection_pay_url(partner, company, lines["overdue"]),
         }
+
+    @api.model
+    def _collection_pay_url(self, partner, company, amount):
+        """Odoo's payment page for ``amount`` of the customer in ``company``'s currency,
+        signed for this partner and amount (no login needed); None for nothing to pay."""
+        currency = company.currency_id
+        if currency.compare_amounts(amount, 0) <= 0:
+            return None
+        amount = currency.round(amount)
+        query = {
+            "reference": partner.ref or partner.name,
+            "amount": amount,
+            "currency_id": currency.id,
+            "partner_id": partner.id,
+            "company_id": company.id,
+            # the signature the payment page checks (payment.utils.check_access_token),
+            # computed without an HTTP request at hand
+            "access_token": hmac_tool(
+                self.env(su=True),
+                "generate_access_token",
+                f"{partner.id}|{amount}|{currency.id}",
+            ),
+        }
+        return f"/payment/pay?{urlencode(query)}"
 
     @api.model
     def _collection_reasons(self):
@@ -308,7 +335,9 @@ class CollectionPortal(models.AbstractModel):
 
     @api.model
     def _collection_log(self, case, outcome, note, partner=None, company=None, **values):
-        """The contact log entry of what the customer did (channel portal)."""
+        """The contact log entry of what the customer did (channel portal), also noted
+        on the customer's chatter."""
+        (partner or case.partner_id).message_post(body=note, subtype_xmlid="mail.mt_note")
         return (
             self.env["collection.interaction"]
             .sudo()

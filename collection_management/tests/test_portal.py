@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlparse
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
@@ -67,6 +68,15 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         # each invoice has its pay link: Odoo's invoice page with its own access token
         self.assertIn(self.late.sudo().get_portal_url(), page.replace("&amp;", "&"))
         self.assertTrue(self.access.last_used)
+        # the whole overdue balance is payable at once on Odoo's payment page, signed
+        # for this customer and amount
+        pay = re.search(r'href="(/payment/pay\?[^"]+)"', page).group(1).replace("&amp;", "&")
+        query = dict(parse_qsl(urlparse(pay).query))
+        self.assertEqual(float(query["amount"]), 1500.0)
+        self.assertEqual(int(query["partner_id"]), self.debtor.id)
+        self.assertEqual(self.url_open(pay).status_code, 200)
+        tampered = pay.replace("amount=1500.0", "amount=15.0")
+        self.assertEqual(self.url_open(tampered).status_code, 404, "the amount is signed")
 
     def test_statement_downloads_as_pdf_through_the_link(self):
         response = self.url_open(
@@ -133,7 +143,6 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         page = self._page()
         self.assertIn(self.late.name, page)
         self.assertNotIn(self.other_invoice.name, page)
-        self.assertIn("/my/invoices/overdue", page, "logged in, the whole balance is payable")
         self._post("promise", {"amount": "100", "date": self._days(3)}, token=None)
         self.assertEqual(self.case.promise_ids.source, "portal")
 
@@ -167,6 +176,9 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         self.assertEqual(activity.user_id, self.collector)
         self.assertEqual(activity.date_deadline, self.today)
         self.assertIn("promised", activity.summary)
+        self.assertIn("Promised on the collection page", self.debtor.message_ids[0].body)
+        # reminders pause: the follow-up run leaves the customer alone
+        self.assertFalse(self._run_followups(day=self.today, partners=self.debtor)["followups"])
         # once a day: the second promise is refused, nothing is added
         self._post("promise", {"amount": "50", "date": self._days(9)}, status=400)
         self.assertEqual(len(self.case.promise_ids), 2)
