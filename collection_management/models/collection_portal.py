@@ -180,19 +180,7 @@ class CollectionPortal(models.AbstractModel):
                 ]
             )
         )
-        note = case._collection_text(
-            lambda reader: reader.env._(
-                "Promised on the collection page: %(instalments)s.",
-                instalments=", ".join(
-                    reader.env._(
-                        "%(amount)s on %(date)s",
-                        amount=currency.format(amount),
-                        date=format_date(reader.env, date),
-                    )
-                    for amount, date in instalments
-                ),
-            )
-        )
+        note = self._collection_promise_note(case, instalments)
         interaction = self._collection_log(
             case,
             "promise",
@@ -206,6 +194,23 @@ class CollectionPortal(models.AbstractModel):
             case, lambda reader: reader.env._("Customer promised to pay: check"), note
         )
         return promises
+
+    @api.model
+    def _collection_promise_note(self, case, instalments):
+        currency = case.company_id.currency_id
+        return case._collection_text(
+            lambda reader: reader.env._(
+                "Promised on the collection page: %(instalments)s.",
+                instalments=", ".join(
+                    reader.env._(
+                        "%(amount)s on %(date)s",
+                        amount=currency.format(amount),
+                        date=format_date(reader.env, date),
+                    )
+                    for amount, date in instalments
+                ),
+            )
+        )
 
     @api.model
     def _collection_dispute(self, partner, invoice_id, reason_id, comment, files=()):
