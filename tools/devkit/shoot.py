@@ -12,6 +12,7 @@ import html
 import io
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,15 +24,26 @@ PHONE = {"width": 390, "height": 844}
 CASES = "/odoo/action-collection_management.collection_case_action"
 WORKLIST = "/odoo/action-collection_management.collection_case_action_worklist"
 FOLLOWUPS = "/odoo/action-collection_management.collection_followup_action"
+DASHBOARD = "/odoo/action-collection_management.collection_dashboard_action"
+LEGAL = "/odoo/action-collection_management.collection_case_action_legal"
 
 # who takes which picture: (file name, login, viewport, what to open, what shows it is ready)
 SCREENS = [
     ("case_kanban", "admin", DESKTOP, CASES, ".o_kanban_record"),
     ("case_form", "admin", DESKTOP, "case_with_promise", ".o_form_view .o_statusbar_status"),
     ("followup_review", "admin", DESKTOP, FOLLOWUPS, ".o_list_view .o_data_row"),
+    ("dashboard", "admin", DESKTOP, DASHBOARD, ".o-spreadsheet canvas, .o-grid canvas"),
     ("worklist_zh", "collector.li", DESKTOP, WORKLIST, ".o_kanban_record, .o_data_row"),
     ("case_form_zh", "collector.li", DESKTOP, "case_of_user", ".o_form_view .o_statusbar_status"),
     ("worklist_phone_zh", "collector.li", PHONE, WORKLIST, ".o_kanban_record, .o_data_row"),
+    ("legal_kanban_zh", "legal.wang", DESKTOP, LEGAL, ".o_kanban_record"),
+]
+
+# the customer's side: their collection page through the link of a reminder
+PORTAL = [
+    ("portal_page", "en_US", DESKTOP),
+    ("portal_page_zh", "zh_CN", DESKTOP),
+    ("portal_page_phone_zh", "zh_CN", PHONE),
 ]
 
 
@@ -138,6 +150,55 @@ def excel_picture(session, path):
     )
 
 
+def portal_pictures(browser, admin, out):
+    """The collection page of a reminded customer of each language, as they open it
+    from the email (no login), and the Chinese statement PDF's first page."""
+    done = []
+    for name, lang, viewport in PORTAL:
+        partners = admin.call(
+            "collection.portal.access",
+            "search_read",
+            [("partner_id.lang", "=", lang)],
+            ["partner_id", "token"],
+            limit=1,
+            order="id",
+        )
+        if not partners:
+            raise RuntimeError(f"no customer link for a {lang} customer: run the follow-ups")
+        url = f"{admin.url}/my/collections?access_token={partners[0]['token']}"
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(".o_collection_portal")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+        done.append(f"{name}.png")
+        if lang == "zh_CN" and viewport is DESKTOP and shutil.which("pdftoppm"):
+            link = page.locator("a[href*='/my/collections/statement/']").first
+            pdf = page.request.get(admin.url + link.get_attribute("href")).body()
+            (out / "statement_zh.pdf").write_bytes(pdf)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(out / "statement_zh.pdf"),
+                    str(out / "statement_zh"),
+                ],
+                check=True,
+            )
+            (out / "statement_zh.pdf").unlink()
+            done.append("statement_zh.png")
+        context.close()
+    return done
+
+
 def main(argv):
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://localhost:8069")
@@ -167,8 +228,14 @@ def main(argv):
                     print(f"screenshot {path.name}")
                 except Exception as error:  # report each screen, go on
                     failed.append(f"{name}: {error}")
-            excel_picture(sessions[("admin", DESKTOP["width"])], args.out / "excel_aging.png")
+            admin = sessions[("admin", DESKTOP["width"])]
+            excel_picture(admin, args.out / "excel_aging.png")
             print("screenshot excel_aging.png")
+            try:
+                for name in portal_pictures(browser, admin, args.out):
+                    print(f"screenshot {name}")
+            except Exception as error:  # report, keep the other pictures
+                failed.append(f"customer page: {error}")
         finally:
             for session in sessions.values():
                 session.close()
