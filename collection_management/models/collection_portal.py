@@ -110,7 +110,7 @@ class CollectionPortal(models.AbstractModel):
 
     @api.model
     def _collection_reasons(self):
-        return self.env["collection.dispute.reason"].sudo().search([])
+        return self.env["collection.dispute.reason"].sudo().search([("active", "=", True)])
 
     # ------------------------------------------------------------------ acting
     @api.model

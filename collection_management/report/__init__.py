@@ -1,2 +1,1 @@
-from . import collection_aging_report
-from . import collection_letterhead
+from . import collection_aging_report, collection_letterhead
