@@ -546,7 +546,11 @@ class DemoBook:
                         "groups_id": [Command.link(group.id)],
                     }
                 )
-            elif company not in user.company_ids:
-                user.company_ids = [Command.link(company.id)]
+            else:
+                if company not in user.company_ids:
+                    user.company_ids = [Command.link(company.id)]
+                if lang != user.lang and (lang == "en_US" or self._chinese_lang):
+                    # the story's people read their language, also when loaded again
+                    user.lang = lang
             result |= user
         return result[:2], result[2]
