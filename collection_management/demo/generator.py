@@ -422,7 +422,65 @@ class DemoBook:
             self.env["collection.interaction"].create(
                 {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
             )
+        self._story_history(company, cases[6:], collectors, today)
         return result
+
+    def _story_history(self, company, cases, collectors, today):
+        """What an office that has been at work shows its manager: money collected this
+        month on open cases, the collectors' targets of the month, and a KPI snapshot a
+        week for the last quarter (the dashboard's trends)."""
+        month = today.replace(day=1)
+        journal = self._journal(company, "bank")
+        paying = cases.filtered(lambda c: c.collector_id)[:8]
+        for index, case in enumerate(paying):
+            invoice = case.invoice_ids.filtered(lambda m: m.amount_residual > 0)[:1]
+            if not invoice:
+                continue
+            payment = self.env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": case.partner_id.id,
+                    "amount": round(invoice.amount_residual * (0.3 + 0.1 * (index % 5)), 2),
+                    "date": max(month, today - timedelta(days=3 * index)),
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "memo": invoice.name,
+                }
+            )
+            payment.action_post()
+            (invoice.line_ids | payment.move_id.line_ids).filtered(
+                lambda line: (
+                    line.account_id.account_type == "asset_receivable" and not line.reconciled
+                )
+            ).reconcile()
+        targets = self.env["collection.target"]
+        for collector in collectors:
+            if targets.search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("collector_id", "=", collector.id),
+                    ("month", "=", month),
+                ]
+            ):
+                continue
+            owed = sum(
+                cases.filtered(lambda c, user=collector: c.collector_id == user).mapped(
+                    "amount_due"
+                )
+            )
+            targets.create(
+                {
+                    "company_id": company.id,
+                    "collector_id": collector.id,
+                    "month": month,
+                    "amount": round(owed * 0.1, -2) or 1000,
+                }
+            )
+        snapshots = self.env["collection.snapshot"]
+        for weeks in range(12, 0, -1):
+            snapshots._collection_take(company, today - timedelta(weeks=weeks))
+        snapshots._collection_take(company, today)
 
     def _story_legal(self, case, legal_officer, today):
         """In legal action, with a lawyer, a docket number and costs."""

@@ -5,6 +5,7 @@ from datetime import date
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
@@ -99,6 +100,27 @@ class TestDemoGenerator(CollectionCommon):
         )
         with self.assertRaises(UserError):
             DemoBook(self.env(user=self.collector, su=False), self.company).story()
+
+    def test_story_gives_the_manager_a_month_of_money_targets_and_a_trend(self):
+        generator = DemoBook(self.env, self.company)
+        generator.generate(customers=20, invoices=120, seed=7)
+        generator.story()
+        today = fields.Date.context_today(self.env["collection.case"])
+        snapshots = self.env["collection.snapshot"].search(
+            [("company_id", "=", self.company.id), ("collector_id", "=", False)]
+        )
+        self.assertEqual(len(snapshots), 13, "a snapshot a week for a quarter, and today's")
+        self.assertGreater(len(set(snapshots.mapped("amount_open"))), 1, "a trend, not a line")
+        today_snapshot = snapshots.filtered(lambda s: s.date == today)
+        self.assertGreater(today_snapshot.amount_recovered, 0, "money collected this month")
+        self.assertGreater(today_snapshot.amount_target, 0, "the collectors' targets")
+        overview = self.env["collection.overview"].create({})
+        self.assertGreater(overview.recovered_month, 0)
+        self.assertGreater(overview.recovery_rate, 0)
+        # loading the story again keeps one target per collector and month
+        generator.story()
+        targets = self.env["collection.target"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(targets), len(targets.collector_id))
 
     def test_no_rpc_call_reaches_the_demo_book(self):
         """The demo story creates users whose password is their login: the book is plain
