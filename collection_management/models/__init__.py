@@ -28,6 +28,7 @@ from . import (
     collection_portal,
     collection_portal_access,
     collection_promise,
+    collection_promise_evaluation,
     collection_promise_portal,
     collection_snapshot,
     collection_stage,

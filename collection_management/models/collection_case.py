@@ -446,55 +446,5 @@ class CollectionCase(models.Model):
     def _collection_in_legal(self):
         return self.filtered(lambda c: c.legal_stage_id and not c.is_closed)
 
-    def _collection_reopen_owed(self):
-        """Cases that closed themselves as paid reopen when their invoices owe again (a
-        payment taken off an invoice, a bounced payment): the money is not recovered.
-        Cases closed by hand (settled, written off, returned) stay closed."""
-        owed = self.filtered(
-            lambda c: (
-                c.is_closed
-                and c.close_reason == "paid"
-                and c.currency_id.compare_amounts(c.amount_due, 0) > 0
-            )
-        )
-        if not owed:
-            return owed
-        stage = self.env["collection.stage"]._collection_stage("progress")
-        owed.sudo().write(
-            {
-                "stage_id": stage.id,
-                "close_reason": False,
-                "close_note": False,
-                "date_closed": False,
-            }
-        )
-        messages = {}
-        for case in owed:
-            messages[case.id] = case._collection_text(
-                _lt(
-                    "The invoices of the case owe %(amount)s again (a payment was taken "
-                    "off): the case is open again.",
-                    amount=case.currency_id.format(case.amount_due),
-                )
-            )
-        owed._message_log_batch(messages)
-        return owed
-
-    def _collection_close_paid(self, date=None):
-        """Open cases whose invoices are all paid close themselves."""
-        paid = self.filtered(
-            lambda c: (
-                not c.is_closed
-                and c.invoice_ids
-                and c.currency_id.compare_amounts(c.amount_due, 0) <= 0
-            )
-        )
-        if paid:
-            paid._collection_close("paid", date=date)
-            message = _lt("All invoices of the case are paid: case closed.")
-            for case in paid:
-                case.message_post(body=case._collection_text(message))
-        return paid
-
     def _collection_is_manager(self):
         return self.env.user.has_group("collection_management.group_collection_manager")

@@ -9,7 +9,8 @@ _lt = LazyTranslate(__name__)
 
 class CollectionCase(models.Model):
     """Where a case opens: customers over the company thresholds get a case (or their
-    overdue invoices join the open one), a collector is assigned; the daily job."""
+    overdue invoices join the open one), a collector is assigned; where the payments
+    close it and reopen it; the daily job."""
 
     _inherit = "collection.case"
 
@@ -83,17 +84,23 @@ class CollectionCase(models.Model):
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
         new_cases._collection_assign()
-        openings = {}
-        for case in new_cases:
-            openings[case.id] = case._collection_text(
-                _lt(
-                    "Case opened: %(amount)s overdue since %(date)s.",
-                    amount=case.currency_id.format(case.amount_due),
-                    date=fields.Date.to_string(case.oldest_due_date) or "",
-                )
-            )
-        new_cases._message_log_batch(openings)
+        new_cases._collection_log_opening()
         return open_cases
+
+    def _collection_log_opening(self):
+        """The opening note of new cases, each in the language of whoever works it."""
+        self._message_log_batch(
+            {
+                case.id: case._collection_text(
+                    _lt(
+                        "Case opened: %(amount)s overdue since %(date)s.",
+                        amount=case.currency_id.format(case.amount_due),
+                        date=fields.Date.to_string(case.oldest_due_date) or "",
+                    )
+                )
+                for case in self
+            }
+        )
 
     def _collection_join_invoices(self, date):
         """Overdue invoices of the cases' customers that belong to no case join them."""
@@ -194,3 +201,53 @@ class CollectionCase(models.Model):
         self.env.add_to_compute(self._fields["days_overdue"], open_cases)
         self.env.add_to_compute(self._fields["priority_score"], open_cases)
         open_cases.flush_recordset()
+
+    def _collection_reopen_owed(self):
+        """Cases that closed themselves as paid reopen when their invoices owe again (a
+        payment taken off an invoice, a bounced payment): the money is not recovered.
+        Cases closed by hand (settled, written off, returned) stay closed."""
+        owed = self.filtered(
+            lambda c: (
+                c.is_closed
+                and c.close_reason == "paid"
+                and c.currency_id.compare_amounts(c.amount_due, 0) > 0
+            )
+        )
+        if not owed:
+            return owed
+        stage = self.env["collection.stage"]._collection_stage("progress")
+        owed.sudo().write(
+            {
+                "stage_id": stage.id,
+                "close_reason": False,
+                "close_note": False,
+                "date_closed": False,
+            }
+        )
+        messages = {}
+        for case in owed:
+            messages[case.id] = case._collection_text(
+                _lt(
+                    "The invoices of the case owe %(amount)s again (a payment was taken "
+                    "off): the case is open again.",
+                    amount=case.currency_id.format(case.amount_due),
+                )
+            )
+        owed._message_log_batch(messages)
+        return owed
+
+    def _collection_close_paid(self, date=None):
+        """Open cases whose invoices are all paid close themselves."""
+        paid = self.filtered(
+            lambda c: (
+                not c.is_closed
+                and c.invoice_ids
+                and c.currency_id.compare_amounts(c.amount_due, 0) <= 0
+            )
+        )
+        if paid:
+            paid._collection_close("paid", date=date)
+            message = _lt("All invoices of the case are paid: case closed.")
+            for case in paid:
+                case.message_post(body=case._collection_text(message))
+        return paid

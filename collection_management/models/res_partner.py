@@ -159,20 +159,41 @@ class ResPartner(models.Model):
 
     def _compute_collection_status(self):
         company = self.env.company
+        # a partner in a form being edited (onchange) is counted as saved
+        partners = self.commercial_partner_id._origin
+        overdue, followups, levels, disputed, next_actions = self._collection_status_figures(
+            partners, company
+        )
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            partner.collection_disputed_count = disputed.get(commercial, 0)
+            partner.collection_next_action_date = next_actions.get(commercial.id, False)
+            count, last_date = followups.get(commercial, (0, False))
+            partner.collection_followup_count = count
+            partner.collection_last_date = last_date
+            partner.collection_amount_overdue = overdue.get(commercial, 0.0)
+            partner.collection_currency_id = company.currency_id
+            reached = levels.get(commercial)
+            partner.collection_level_id = reached.sorted("delay_days")[-1:] if reached else False
+
+    @api.model
+    def _collection_status_figures(self, partners, company):
+        """Grouped reads behind the collection status of ``partners`` in ``company``:
+        overdue, follow-ups (count, last date), levels reached, disputed invoices and
+        next activity, each a dict by partner (the last by partner id)."""
         today = fields.Date.context_today(self)
-        partners = self.commercial_partner_id
+        moves = self.env["account.move"]
         open_invoices = [
             ("company_id", "=", company.id),
             ("commercial_partner_id", "in", partners.ids),
-            *self.env["account.move"]._collection_open_invoice_domain(),
+            *moves._collection_open_invoice_domain(),
         ]
-        overdue = dict(
-            self.env["account.move"]._read_group(
-                [*open_invoices, ("invoice_date_due", "<", today)],
-                ["commercial_partner_id"],
-                ["amount_residual_signed:sum"],
+
+        def by_partner(extra, aggregate):
+            return dict(
+                moves._read_group([*open_invoices, extra], ["commercial_partner_id"], [aggregate])
             )
-        )
+
         followups = {
             partner: (count, last_date)
             for partner, count, last_date in self.env["collection.followup"]._read_group(
@@ -185,20 +206,6 @@ class ResPartner(models.Model):
                 ["__count", "date:max"],
             )
         }
-        levels = dict(
-            self.env["account.move"]._read_group(
-                [*open_invoices, ("collection_level_id", "!=", False)],
-                ["commercial_partner_id"],
-                ["collection_level_id:recordset"],
-            )
-        )
-        disputed = dict(
-            self.env["account.move"]._read_group(
-                [*open_invoices, ("collection_dispute_reason_id", "!=", False)],
-                ["commercial_partner_id"],
-                ["__count"],
-            )
-        )
         next_actions = dict(
             self.env["mail.activity"]._read_group(
                 [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)],
@@ -206,17 +213,13 @@ class ResPartner(models.Model):
                 ["date_deadline:min"],
             )
         )
-        for partner in self:
-            commercial = partner.commercial_partner_id
-            partner.collection_disputed_count = disputed.get(commercial, 0)
-            partner.collection_next_action_date = next_actions.get(commercial.id, False)
-            count, last_date = followups.get(commercial, (0, False))
-            partner.collection_followup_count = count
-            partner.collection_last_date = last_date
-            partner.collection_amount_overdue = overdue.get(commercial, 0.0)
-            partner.collection_currency_id = company.currency_id
-            reached = levels.get(commercial)
-            partner.collection_level_id = reached.sorted("delay_days")[-1:] if reached else False
+        return (
+            by_partner(("invoice_date_due", "<", today), "amount_residual_signed:sum"),
+            followups,
+            by_partner(("collection_level_id", "!=", False), "collection_level_id:recordset"),
+            by_partner(("collection_dispute_reason_id", "!=", False), "__count"),
+            next_actions,
+        )
 
     def _collection_policy(self, company):
         """The follow-up policy that applies to this (commercial) partner in ``company``."""
