@@ -72,6 +72,13 @@ class TestOverviewFigures(CollectionCommon):
             self.assertAlmostEqual(overview.recovered_month, 400)
             self.assertAlmostEqual(overview.target_achievement, 50.0)
 
+    def test_partner_being_edited_shows_its_overdue_amount(self):
+        """Inside a form being edited (an onchange), a customer is a new record standing
+        for the saved one: its collection status is the saved customer's."""
+        partner = self._overdue_customer("Edited Co", 700, 20)
+        edited = self.env["res.partner"].new({"name": "Edited Co"}, origin=partner)
+        self.assertEqual(edited.collection_amount_overdue, 700)
+
     def test_overview_opens_as_a_named_record_not_a_new_one(self):
         overview = self._open_overview()
         self.assertTrue(overview.exists())
