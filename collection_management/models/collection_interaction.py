@@ -2,6 +2,9 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class CollectionInteraction(models.Model):
@@ -158,12 +161,16 @@ class CollectionInteraction(models.Model):
             case = interaction.case_id
             if interaction.next_action_date:
                 case.next_action_date = interaction.next_action_date
+                assignee = case.collector_id or interaction.user_id
                 case.activity_schedule(
                     "mail.mail_activity_data_todo",
                     date_deadline=interaction.next_action_date,
-                    summary=_("Next collection action"),
+                    # in the language of whoever does it, not of who logged the call
+                    summary=case._collection_text(
+                        _lt("Next collection action"), lang=assignee.lang
+                    ),
                     note=interaction.note or "",
-                    user_id=(case.collector_id or interaction.user_id).id,
+                    user_id=assignee.id,
                 )
             case.message_post(
                 body=_(

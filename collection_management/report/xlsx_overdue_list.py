@@ -94,7 +94,13 @@ class OverdueListReport(XlsxReport):
     def _next_step(case):
         if not (case and case.next_action_date):
             return ""
-        summary = case.activity_ids[:1].summary or case.stage_id.name
+        # an activity's summary is written in its assignee's language: shown to a
+        # reader of that language, else its type, which Odoo translates for the reader
+        activity = case.activity_ids[:1]
+        if activity and activity.summary and activity.user_id.lang == case.env.lang:
+            summary = activity.summary
+        else:
+            summary = activity.activity_type_id.name or case.stage_id.name
         return f"{fields.Date.to_string(case.next_action_date)} {summary or ''}".strip()
 
     def _grouped(self, model, company, partners, domain, aggregate):

@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
 from ..demo.generator import DemoBook
+from ..report.xlsx_overdue_list import OverdueListReport
 from .common import TODAY, CollectionCommon
 
 # a word of ASCII letters: what is left of English once names and references are removed
@@ -90,6 +91,27 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
             with self.subTest(summary=activity.summary):
                 self.assertNoEnglish(activity.summary, *names)
                 self.assertNoEnglish(html2plaintext(activity.note or ""), *names)
+
+    def test_call_logged_by_an_english_manager_gives_the_collector_a_chinese_activity(self):
+        self._invoice(self.customer, 2000, TODAY - timedelta(days=40))
+        with freeze_time(TODAY):
+            case = self.env["collection.case"]._collection_sync(self.company, TODAY, self.customer)
+            self.env["collection.interaction"].with_user(self.manager).with_context(
+                lang="en_US"
+            ).create(
+                {
+                    "case_id": case.id,
+                    "channel": "call",
+                    "outcome": "no_answer",
+                    "next_action_date": TODAY + timedelta(days=2),
+                }
+            )
+        activity = case.activity_ids.filtered(lambda a: a.user_id == self.collector)
+        self.assertEqual(activity.summary, "下一步催收行动")
+        # the overdue list read in English does not show the Chinese summary
+        step = OverdueListReport._next_step(case.with_context(lang="en_US"))
+        self.assertTrue(step.startswith("2026-07-02 "), step)
+        self.assertNotIn("下一步", step)
 
     def test_english_reader_reads_the_same_case_in_english(self):
         case = self._late_payer_case()
