@@ -24,15 +24,16 @@ class CollectionSnapshot(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     collector_id = fields.Many2one("res.users", index=True, help="Empty: the whole company.")
-    amount_not_due = fields.Monetary(string="Not due", aggregator="sum")
-    amount_1_30 = fields.Monetary(string="1-30", aggregator="sum")
-    amount_31_60 = fields.Monetary(string="31-60", aggregator="sum")
-    amount_61_90 = fields.Monetary(string="61-90", aggregator="sum")
-    amount_91_180 = fields.Monetary(string="91-180", aggregator="sum")
-    amount_181_365 = fields.Monetary(string="181-365", aggregator="sum")
-    amount_over_365 = fields.Monetary(string="Over 365", aggregator="sum")
-    amount_open = fields.Monetary(string="Open receivables", aggregator="sum")
-    amount_overdue = fields.Monetary(string="Overdue", aggregator="sum")
+    # balances on a day: grouped over days (a week, a month) they average, never add up
+    amount_not_due = fields.Monetary(string="Not due", aggregator="avg")
+    amount_1_30 = fields.Monetary(string="1-30", aggregator="avg")
+    amount_31_60 = fields.Monetary(string="31-60", aggregator="avg")
+    amount_61_90 = fields.Monetary(string="61-90", aggregator="avg")
+    amount_91_180 = fields.Monetary(string="91-180", aggregator="avg")
+    amount_181_365 = fields.Monetary(string="181-365", aggregator="avg")
+    amount_over_365 = fields.Monetary(string="Over 365", aggregator="avg")
+    amount_open = fields.Monetary(string="Open receivables", aggregator="avg")
+    amount_overdue = fields.Monetary(string="Overdue", aggregator="avg")
     dso = fields.Float(
         string="DSO (days)",
         aggregator="avg",

@@ -72,6 +72,28 @@ class TestOverviewFigures(CollectionCommon):
             self.assertAlmostEqual(overview.recovered_month, 400)
             self.assertAlmostEqual(overview.target_achievement, 50.0)
 
+    def test_balances_of_daily_snapshots_average_over_a_week(self):
+        """The dashboard's trends group the daily snapshots by week: a balance of the
+        week is the average of its days, not their sum."""
+        snapshots = self.env["collection.snapshot"]
+        for day, amount in ((date(2026, 6, 29), 100.0), (date(2026, 6, 30), 300.0)):
+            snapshots.create(
+                {
+                    "company_id": self.company.id,
+                    "date": day,
+                    "amount_open": amount,
+                    "amount_overdue": amount / 2,
+                }
+            )
+        # as the spreadsheet reads them: the fields' own aggregates
+        groups = snapshots.read_group(
+            [("company_id", "=", self.company.id), ("collector_id", "=", False)],
+            ["amount_open", "amount_overdue"],
+            ["date:week"],
+        )
+        self.assertEqual(len(groups), 1)
+        self.assertEqual((groups[0]["amount_open"], groups[0]["amount_overdue"]), (200.0, 100.0))
+
     def test_partner_being_edited_shows_its_overdue_amount(self):
         """Inside a form being edited (an onchange), a customer is a new record standing
         for the saved one: its collection status is the saved customer's."""
