@@ -143,8 +143,31 @@ class TestCollectionPortal(CollectionCommon, HttpCase):
         page = self._page()
         self.assertIn(self.late.name, page)
         self.assertNotIn(self.other_invoice.name, page)
+        # every action of the page, logged in, without a link
         self._post("promise", {"amount": "100", "date": self._days(3)}, token=None)
         self.assertEqual(self.case.promise_ids.source, "portal")
+        self._post("acknowledge", {"name": "Li Ming", "title": "AP clerk"}, token=None)
+        self.assertEqual(self.case.last_acknowledgement_date, self.today)
+        self._post(
+            "dispute", {"invoice_id": self.recent.id, "reason_id": self.reason.id}, token=None
+        )
+        self.assertEqual(self.recent.collection_dispute_reason_id, self.reason)
+        self._post("message", {"body": "Paid today"}, token=None)
+        self.assertEqual(
+            set(self.case.interaction_ids.mapped("outcome")),
+            {"promise", "acknowledged", "dispute", "message"},
+        )
+        # a portal user cannot act for another customer with that customer's link
+        other_access = self.env["collection.portal.access"]._collection_issue(
+            self.other, self.company
+        )
+        response = self._post(
+            "dispute",
+            {"invoice_id": self.late.id, "reason_id": self.reason.id},
+            token=other_access.sudo().token,
+            status=400,
+        )
+        self.assertIn("not one of your open invoices", response.text)
 
     def test_reminder_email_carries_the_customers_link(self):
         self._run_followups(day=self.today, partners=self.debtor)
