@@ -402,6 +402,9 @@ class DemoBook:
                 }
             )
         reminded = self._story_reminded_customers(company, today)
+        # rated as the daily job rates them: cases rank, and customers show, their risk
+        # from the first login
+        self.env["res.partner"]._cron_collection_risk()
         self.env["collection.followup"]._collection_run(company, today)
         cases = self.env["collection.case"]._collection_sync(company, today)
         cases = cases.filtered(lambda c: c.amount_due > 0).sorted(lambda c: -c.amount_due)

@@ -114,6 +114,10 @@ class TestDemoGenerator(CollectionCommon):
         today_snapshot = snapshots.filtered(lambda s: s.date == today)
         self.assertGreater(today_snapshot.amount_recovered, 0, "money collected this month")
         self.assertGreater(today_snapshot.amount_target, 0, "the collectors' targets")
+        legal = self.env["collection.case"].search(
+            [("company_id", "=", self.company.id), ("legal_stage_id", "!=", False)]
+        )
+        self.assertNotEqual(legal.partner_id.collection_risk, "low", "rated from the start")
         overview = self.env["collection.overview"].create({})
         self.assertGreater(overview.recovered_month, 0)
         self.assertGreater(overview.recovery_rate, 0)
