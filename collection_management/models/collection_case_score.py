@@ -38,6 +38,20 @@ LIMITATION_HORIZON_DAYS = 90
 LIMITATION_POINTS = 20
 
 
+# what the score and its reasons are made of
+SCORE_DEPENDS = (
+    "amount_due",
+    "days_overdue",
+    "promise_broken_count",
+    "disputed_count",
+    "partner_id.collection_risk",
+    "last_contact_date",
+    "priority",
+    "is_closed",
+    "limitation_date",
+)
+
+
 class CollectionCase(models.Model):
     _inherit = "collection.case"
 
@@ -57,17 +71,7 @@ class CollectionCase(models.Model):
     # in the language of the daily job that computed it
     priority_reasons = fields.Text(string="Why this rank", compute="_compute_priority_reasons")
 
-    @api.depends(
-        "amount_due",
-        "days_overdue",
-        "promise_broken_count",
-        "disputed_count",
-        "partner_id.collection_risk",
-        "last_contact_date",
-        "priority",
-        "is_closed",
-        "limitation_date",
-    )
+    @api.depends(*SCORE_DEPENDS)
     def _compute_priority_score(self):
         today = fields.Date.context_today(self)
         for case in self:
@@ -77,17 +81,7 @@ class CollectionCase(models.Model):
             parts = case._collection_score_parts(today)
             case.priority_score = round(sum(points for points, _label in parts), 1)
 
-    @api.depends(
-        "amount_due",
-        "days_overdue",
-        "promise_broken_count",
-        "disputed_count",
-        "partner_id.collection_risk",
-        "last_contact_date",
-        "priority",
-        "is_closed",
-        "limitation_date",
-    )
+    @api.depends(*SCORE_DEPENDS)
     @api.depends_context("lang")
     def _compute_priority_reasons(self):
         today = fields.Date.context_today(self)
