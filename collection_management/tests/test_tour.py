@@ -63,6 +63,31 @@ class TestCollectionTours(CollectionTourCommon):
         self.assertTrue(self.case.legal_stage_id)
         self.assertEqual(self.case.stage_id.kind, "legal")
 
+    def test_legal_officer_sends_a_demand_letter_on_letterhead(self):
+        self.case._collection_escalate("Escalated for the tour")
+        self.case.legal_user_id = self.legal_officer
+        before = self.case.last_demand_date
+        self.start_tour(
+            "/odoo/action-collection_management.collection_case_action_legal",
+            "collection_legal_letter_tour",
+            login=self.legal_officer.login,
+        )
+        letter = self.env["ir.attachment"].search(
+            [("res_model", "=", "collection.case"), ("res_id", "=", self.case.id)]
+        )
+        self.assertEqual(len(letter), 1)
+        self.assertTrue(letter.name.endswith(".pdf"))
+        # the letter's HTML (Odoo renders HTML while testing): the company letterhead
+        html = letter.raw.decode(errors="replace")
+        self.assertIn(self.company.name, html)
+        self.assertIn("o_collection_letterhead", html)
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "collection.case"), ("res_id", "=", self.case.id)]
+        )
+        self.assertIn(self.case.partner_id, mail.recipient_ids)
+        self.assertEqual(self.case.last_demand_date, fields.Date.today())
+        self.assertNotEqual(self.case.last_demand_date, before)
+
 
 @tagged("post_install", "-at_install")
 class TestCollectionMobileTours(CollectionTourCommon):

@@ -131,3 +131,31 @@ registry.category("web_tour.tours").add("collection_manager_legal_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("collection_legal_letter_tour", {
+    steps: () => [
+        {
+            content: "The legal officer opens the case from the legal kanban",
+            trigger: ".o_kanban_record:contains('Tour Debtor Ltd')",
+            run: "click",
+        },
+        {
+            content: "A legal case opens on its legal stages",
+            trigger: ".o_field_widget[name='legal_stage_id'] .o_statusbar_status",
+        },
+        {
+            content: "Send the demand letter",
+            trigger: ".o_form_view button[name='action_send_demand_letter']",
+            run: "click",
+        },
+        {
+            content: "Confirm sending it to the customer",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The letter is kept on the case",
+            trigger: ".o-mail-Chatter .o-mail-AttachmentCard, .o-mail-Chatter .o-mail-AttachmentList",
+        },
+    ],
+});
