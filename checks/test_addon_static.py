@@ -166,9 +166,23 @@ def test_screenshots_are_shown_and_exist():
     shown = re.findall(r"!\[[^\]]*\]\((docs/screenshots/[^)]+\.png)\)", readme)
     page = (ADDON / "static" / "description" / "index.html").read_text(encoding="utf-8")
     on_page = re.findall(r'src="([^"]+\.png)"', page)
-    screens = {"case_kanban.png", "case_form.png", "followup_review.png", "excel_aging.png"}
-    assert {Path(path).name for path in shown} == screens
-    assert set(on_page) == screens
+    # the main screens, in English and in Chinese, and the customer's side
+    screens = {
+        "case_kanban.png",
+        "case_form.png",
+        "followup_review.png",
+        "excel_aging.png",
+        "dashboard.png",
+        "worklist_zh.png",
+        "worklist_phone_zh.png",
+        "case_form_zh.png",
+        "portal_page.png",
+        "portal_page_zh.png",
+    }
+    shown_names = {Path(path).name for path in shown}
+    assert screens <= shown_names, screens - shown_names
+    assert {"case_kanban.png", "worklist_zh.png", "portal_page_zh.png"} <= set(on_page)
+    assert set(on_page) <= shown_names
     for path in shown:
         assert (REPO / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
     for name in on_page:
