@@ -88,10 +88,7 @@ class CollectionCustomerPortal(CustomerPortal):
         partner, _access = self._collection_customer(access_token)
         if not partner:
             return self._collection_refused(access_token)
-        pages = request.env["collection.portal"]._collection_page(partner)
-        company = next((p["company"] for p in pages if p["company"].id == company_id), None)
-        if not company:
-            raise NotFound()
+        company = self._collection_company(partner, company_id)
         report = request.env["ir.actions.report"].sudo().with_company(company)
         content, kind = report.with_context(lang=partner.lang)._render_qweb_pdf(
             "collection_management.action_report_collection_statement", [partner.id]
@@ -169,12 +166,11 @@ class CollectionCustomerPortal(CustomerPortal):
 
     def _collection_company(self, partner, ident):
         """The company of the form: one where the customer has open documents."""
-        pages = request.env["collection.portal"]._collection_page(partner)
+        companies = request.env["collection.portal"]._collection_companies(partner)
         try:
-            ident = int(ident)
+            company = companies.filtered(lambda c: c.id == int(ident))
         except (TypeError, ValueError):
-            ident = None
-        company = next((p["company"] for p in pages if p["company"].id == ident), None)
-        if company is None:
+            company = None
+        if not company:
             raise NotFound()
         return company

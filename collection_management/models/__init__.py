@@ -27,6 +27,7 @@ from . import (
     collection_policy,
     collection_portal,
     collection_portal_access,
+    collection_portal_input,
     collection_promise,
     collection_promise_evaluation,
     collection_promise_portal,
