@@ -35,6 +35,14 @@ def _bindir():
     )
 
 
+def _runuser():
+    """runuser lives in /usr/sbin, which a minimal PATH (cron, CI) may not hold."""
+    return shutil.which("runuser") or next(
+        (path for path in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(path)),
+        "runuser",
+    )
+
+
 def _free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -102,7 +110,7 @@ class Cluster:
     def _run(self, args, **kwargs):
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if self.as_postgres:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            cmd = [_runuser(), "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, check=True, **kwargs)
 
     def _own(self, path):
@@ -146,7 +154,7 @@ class Cluster:
             if not self.as_postgres
             else subprocess.run(
                 [
-                    "runuser",
+                    _runuser(),
                     "-u",
                     "postgres",
                     "--",
