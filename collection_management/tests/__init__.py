@@ -21,6 +21,7 @@ from . import (
     test_promise_integrity,
     test_reports,
     test_screens,
+    test_script,
     test_security,
     test_settings,
     test_simulation,
