@@ -195,6 +195,18 @@ class TestCallScripts(CollectionCommon):
             script.unlink()
         self.assertNotIn("Pay now", str(self.script_a.body))
 
+    def test_a_contact_cannot_use_the_script_of_another_company(self):
+        case = self._case("Cross Company Ltd")
+        with freeze_time(TODAY):
+            interaction = (
+                self.env["collection.interaction"]
+                .with_user(self.collector)
+                .create({"case_id": case.id, "outcome": "no_answer"})
+            )
+        with self.assertRaises(UserError):
+            interaction.with_user(self.collector).write({"script_id": self.script_b.id})
+        self.assertEqual(interaction.script_id, self.script_a)
+
 
 @tagged("post_install", "-at_install")
 class TestRefusalOutcomes(CollectionCommon):
