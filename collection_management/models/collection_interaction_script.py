@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import column_exists, create_column, table_exists
 
 from .collection_script import PLACEHOLDERS, SITUATIONS
 
@@ -34,6 +35,15 @@ class CollectionInteraction(models.Model):
         compute="_compute_script_body",
         help="The script with the case's figures, in the customer's language.",
     )
+
+    def _auto_init(self):
+        # contacts logged before call scripts existed were made without one: the
+        # columns are added empty rather than computed over the whole history
+        cr = self.env.cr
+        if table_exists(cr, self._table) and not column_exists(cr, self._table, "script_situation"):
+            create_column(cr, self._table, "script_situation", "varchar")
+            create_column(cr, self._table, "script_id", "int4")
+        return super()._auto_init()
 
     @api.depends("case_id")
     def _compute_script_situation(self):
