@@ -94,8 +94,10 @@ class CollectionInteraction(models.Model):
             .grouped(lambda u: u.lang or case._collection_reader_lang())
             .items()
         ):
+            # queued: the collector logging the call does not wait for the mail server
             case.message_notify(
                 partner_ids=readers.partner_id.ids,
+                force_send=False,
                 subject=case._collection_text(_lt("Customer refuses to pay"), lang=lang),
                 body=case._collection_text(
                     lambda reader: reader.env._(

@@ -278,6 +278,12 @@ class TestRefusalOutcomes(CollectionCommon):
         german = notifications.filtered(lambda m: self.salesperson.partner_id in m.partner_ids)
         self.assertEqual(german.partner_ids, self.salesperson.partner_id)
         self.assertIn("1.000,00", german.body)
+        # by email through the mail queue, as the salesperson chose
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", german.id), ("state", "=", "outgoing")]
+        )
+        self.assertEqual(mail.recipient_ids, self.salesperson.partner_id)
+        self.assertIn("1.000,00", mail.body_html)
         english = notifications - german
         self.assertIn(self.manager.partner_id, english.partner_ids)
         self.assertIn("1,000.00", english.body)
