@@ -62,8 +62,9 @@ class CollectionInteraction(models.Model):
             case = interaction.case_id
             proposable = not (case.is_closed or case.legal_stage_id or case.legal_request_user_id)
             if proposable:
+                reason = case._collection_text(interaction._collection_outcome_text)
                 case._collection_request_legal(
-                    case._collection_text(interaction._collection_outcome_text)
+                    f"{reason} {interaction.note}" if interaction.note else reason
                 )
             interaction._collection_tell_managers(proposed=proposable)
             case._collection_notify_legal(interaction._collection_outcome_text)

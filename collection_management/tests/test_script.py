@@ -223,12 +223,12 @@ class TestRefusalOutcomes(CollectionCommon):
         partner.user_id = cls.salesperson
         cls.case = cls._open_case(partner, cls.collector)
 
-    def _log(self, outcome, case=None, user=None):
+    def _log(self, outcome, case=None, user=None, note=False):
         with freeze_time(TODAY):
             return (
                 self.env["collection.interaction"]
                 .with_user(user or self.collector)
-                .create({"case_id": (case or self.case).id, "outcome": outcome})
+                .create({"case_id": (case or self.case).id, "outcome": outcome, "note": note})
             )
 
     def _notifications(self):
@@ -265,10 +265,11 @@ class TestRefusalOutcomes(CollectionCommon):
         self.assertFalse(self.case.activity_ids.filtered(lambda a: "legal" in a.summary))
 
     def test_refusal_to_pay_tells_managers_and_salesperson_and_proposes_legal_once(self):
-        self._log("refused_to_pay")
+        self._log("refused_to_pay", note="Says the goods were fine but will not pay")
         self.assertEqual(self.case.legal_request_user_id, self.collector)
         self.assertEqual(self.case.legal_request_date, TODAY)
         self.assertIn("Refuses to pay the debt", self.case.legal_request_note)
+        self.assertIn("will not pay", self.case.legal_request_note)
         notifications = self._notifications()
         readers = notifications.partner_ids
         self.assertIn(self.manager.partner_id, readers)
