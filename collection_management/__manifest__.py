@@ -40,6 +40,8 @@
         "views/collection_aging_report_views.xml",
         "views/collection_snapshot_views.xml",
         "views/collection_target_views.xml",
+        "views/collection_weekly_report_views.xml",
+        "views/collection_weekly_report_templates.xml",
         "wizards/collection_followup_run_views.xml",
         "wizards/collection_case_close_views.xml",
         "wizards/collection_case_reassign_views.xml",
