@@ -26,5 +26,6 @@ from . import (
     test_simulation,
     test_tour,
     test_translation,
+    test_weekly_report,
     test_worklist,
 )
