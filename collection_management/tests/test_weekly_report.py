@@ -217,6 +217,13 @@ class TestWeeklyReportSending(WeeklyReportCommon):
         self.assertIn(self.manager_b, report_b.recipient_ids)
         self.assertFalse(report_b.recipient_ids & (self.manager | self.sales_manager))
 
+    def test_the_demo_story_has_one_acknowledged_report_of_last_week(self):
+        with freeze_time(date(2026, 7, 5)):
+            report = self.env["collection.weekly.report"]._collection_demo_report(self.company)
+        self.assertEqual((report.week_start, report.week_end), (WEEK_START, FRIDAY))
+        self.assertTrue(self._mails(report))
+        self.assertEqual(report.acknowledged_count, 1)
+
     def test_only_internal_users_of_the_company_are_chosen(self):
         portal = new_test_user(self.env, login="portal_x", groups="base.group_portal")
         with self.assertRaisesText(ValidationError, "internal users of the company"):
