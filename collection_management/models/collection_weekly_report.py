@@ -9,6 +9,7 @@ from ..report.xlsx_weekly import WeeklyData, WeeklyReport, week_of
 
 _logger = logging.getLogger(__name__)
 
+REPORT_ACTION = "collection_management.collection_weekly_report_action"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -248,6 +249,7 @@ class CollectionWeeklyReport(models.Model):
                 "collected": currency.format(report.amount_collected),
                 "promised": currency.format(report.promise_due_amount),
                 "acknowledge_url": acknowledgement._collection_url(),
+                "report_url": f"{report.get_base_url()}/odoo/action-{REPORT_ACTION}/{report.id}",
                 "week_start": fields.Date.to_string(report.week_start),
                 "week_end": fields.Date.to_string(report.week_end),
             },

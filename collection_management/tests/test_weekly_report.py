@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import Command, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -351,6 +351,7 @@ class TestWeeklyReportAcknowledgement(WeeklyReportCommon, HttpCase):
             lambda m: m.recipient_ids == self.sales_manager.partner_id
         )
         self.assertIn(f"{path}?token={token}", mail.body_html)
+        self.assertIn(f"collection_weekly_report_action/{report.id}", mail.body_html)
         response = self.url_open(f"{path}?token={token}")
         self.assertEqual(response.status_code, 200)
         acknowledgement = self._acknowledgement(report, self.sales_manager)
@@ -379,7 +380,17 @@ class TestWeeklyReportAcknowledgement(WeeklyReportCommon, HttpCase):
         self.assertEqual(self.url_open(path).status_code, 403, "not a recipient")
         self.assertFalse(report.acknowledgement_ids.filtered("acknowledged_date"))
         self.authenticate(self.manager.login, self.manager.login)
-        self.assertEqual(self.url_open(path).status_code, 200, "the recipient, logged in")
+        # another page cannot acknowledge in the recipient's name: he confirms
+        page = self.url_open(path)
+        self.assertEqual(page.status_code, 200, "the recipient, logged in")
+        self.assertIn("csrf_token", page.text)
+        self.assertFalse(self._acknowledgement(report, self.manager).acknowledged_date)
+        with mute_logger("odoo.http"):
+            forged = self.url_open(path, data={"csrf_token": "forged"})
+        self.assertEqual(forged.status_code, 400)
+        self.assertFalse(self._acknowledgement(report, self.manager).acknowledged_date)
+        response = self.url_open(path, data={"csrf_token": http.Request.csrf_token(self)})
+        self.assertEqual(response.status_code, 200)
         self.assertTrue(self._acknowledgement(report, self.manager).acknowledged_date)
 
     def test_the_button_records_the_current_recipients_acknowledgement(self):
