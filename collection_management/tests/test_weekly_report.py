@@ -10,9 +10,11 @@ from psycopg2 import IntegrityError
 
 from odoo import Command, http
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..report.collection_xlsx import CollectionWorkbook, ReportOptions
+from ..report.xlsx_weekly import SHEETS, WeeklyData
 from .common import CollectionCommon
 
 FRIDAY = date(2026, 7, 3)
@@ -217,6 +219,21 @@ class TestWeeklyReportSending(WeeklyReportCommon):
         self.assertIn(self.manager_b, report_b.recipient_ids)
         self.assertFalse(report_b.recipient_ids & (self.manager | self.sales_manager))
 
+    def test_the_settings_choose_the_day_and_the_extra_recipients(self):
+        settings = Form(self.env["res.config.settings"].with_company(self.company))
+        self.assertEqual(settings.collection_weekly_report_day, "4")
+        settings.collection_weekly_report_day = "1"
+        settings.collection_weekly_report_user_ids.add(self.collector)
+        settings.save().execute()
+        self.assertEqual(self.company.collection_weekly_report_day, "1")
+        self.assertEqual(
+            self.company.collection_weekly_report_user_ids, self.sales_manager | self.collector
+        )
+        self.assertFalse(self._run_cron(FRIDAY))
+        report = self._run_cron(date(2026, 6, 30))
+        self.assertIn(self.collector, report.recipient_ids)
+        self.assertTrue(report.with_user(self.collector).has_access("read"), "his own report")
+
     def test_the_demo_story_has_one_acknowledged_report_of_last_week(self):
         with freeze_time(date(2026, 7, 5)):
             report = self.env["collection.weekly.report"]._collection_demo_report(self.company)
@@ -288,6 +305,36 @@ class TestWeeklyReportWorkbook(WeeklyReportCommon):
         self.assertEqual(overdue["Old Debtor"][2], 700)
         self.assertEqual(overdue["New Debtor"][2], 500)
         self.assertEqual(overdue[HOSTILE][7], self.collector_2.name)
+
+    def test_the_weeks_sheets_are_read_in_queries_that_do_not_grow_with_customers(self):
+        def sheets_queries():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            datas = [WeeklyData(self.env, self.company, WEEK_START, FRIDAY)]
+            options = ReportOptions(self.company, FRIDAY, self.env["res.users"])
+            workbook = CollectionWorkbook()
+            before = self.env.cr.sql_log_count
+            for sheet in SHEETS:
+                sheet(self.env, options, datas).render(workbook)
+            workbook.close()
+            return self.env.cr.sql_log_count - before
+
+        sheets_queries()  # the registry's caches (rules, defaults) are warm from now on
+        few = sheets_queries()
+        for index in range(3):
+            partner = self._customer(f"Late {index}")
+            invoice = self._invoice(partner, 100, date(2026, 6, 28))
+            self._pay(invoice, 40, date(2026, 7, 2))
+            case = self._open_case(partner, self.collector_2, day=FRIDAY)
+            with freeze_time(date(2026, 7, 1)):
+                self.env["collection.promise"].create(
+                    {"case_id": case.id, "amount": 30, "date_promised": date(2026, 7, 8)}
+                )
+        self.assertEqual(sheets_queries(), few)
+        book = load_workbook(io.BytesIO(self._run_cron(FRIDAY).attachment_id.raw))
+        self.assertEqual(len(self._rows(book["Collected"])), 4)
+        self.assertEqual(len(self._rows(book["Newly overdue"])), 4)
+        self.assertEqual(len(self._rows(book["Promises next week"])), 4)
 
     def test_hostile_customer_names_stay_text(self):
         report = self._run_cron(FRIDAY)
