@@ -443,6 +443,10 @@ class TestWeeklyReportAcknowledgement(WeeklyReportCommon, HttpCase):
     def test_the_button_records_the_current_recipients_acknowledgement(self):
         report = self._run_cron(FRIDAY)
         as_sales = report.with_user(self.sales_manager)
+        # a sales manager without any collection group opens his report from the email
+        form = Form(as_sales)
+        self.assertEqual(form.amount_collected, 300)
+        self.assertEqual(len(form.acknowledgement_ids), len(report.recipient_ids))
         self.assertTrue(as_sales.is_my_report)
         self.assertFalse(as_sales.acknowledged_by_me)
         as_sales.action_acknowledge()
