@@ -42,6 +42,8 @@
         "views/collection_target_views.xml",
         "views/collection_script_views.xml",
         "data/collection_script_data.xml",
+        "views/collection_weekly_report_views.xml",
+        "views/collection_weekly_report_templates.xml",
         "wizards/collection_followup_run_views.xml",
         "wizards/collection_case_close_views.xml",
         "wizards/collection_case_reassign_views.xml",

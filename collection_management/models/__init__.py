@@ -39,6 +39,8 @@ from . import (
     collection_stage,
     collection_target,
     collection_timeline,
+    collection_weekly_report,
+    collection_weekly_report_acknowledgement,
     mail_mail,
     res_company,
     res_company_demo,

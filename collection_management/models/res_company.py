@@ -79,6 +79,48 @@ class ResCompany(models.Model):
         "collection manager can override, and the override is logged.",
     )
 
+    collection_weekly_report_day = fields.Selection(
+        [
+            ("0", "Monday"),
+            ("1", "Tuesday"),
+            ("2", "Wednesday"),
+            ("3", "Thursday"),
+            ("4", "Friday"),
+            ("5", "Saturday"),
+            ("6", "Sunday"),
+        ],
+        string="Weekly report day",
+        default="4",
+        required=True,
+        help="Day the weekly collection report is sent, covering the seven days up to it.",
+    )
+    collection_weekly_report_user_ids = fields.Many2many(
+        "res.users",
+        "res_company_collection_weekly_report_user_rel",
+        "company_id",
+        "user_id",
+        string="Weekly report also to",
+        domain="[('share', '=', False)]",
+        help="Users who get the weekly report besides the collection managers, e.g. the "
+        "sales managers.",
+    )
+
+    @api.constrains("collection_weekly_report_user_ids")
+    def _check_collection_weekly_report_users(self):
+        for company in self:
+            users = company.sudo().collection_weekly_report_user_ids
+            strangers = users.filtered(
+                lambda user, c=company: user.share or c not in user.company_ids
+            )
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "The weekly report goes to internal users of the company only: "
+                        "%(users)s cannot receive it.",
+                        users=", ".join(strangers.mapped("name")),
+                    )
+                )
+
     @api.constrains(*SETTING_BOUNDS)
     def _check_collection_settings(self):
         for company in self:

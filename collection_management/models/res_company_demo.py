@@ -18,4 +18,6 @@ class ResCompany(models.Model):
         book = DemoBook(self.env)
         book.install_chinese()
         book.generate(customers=30, invoices=150)
-        return book.story()
+        result = book.story()
+        self.env["collection.weekly.report"]._collection_demo_report(self.env.company)
+        return result

@@ -37,6 +37,12 @@ class ResConfigSettings(models.TransientModel):
     collection_demand_days = fields.Integer(
         related="company_id.collection_demand_days", readonly=False
     )
+    collection_weekly_report_day = fields.Selection(
+        related="company_id.collection_weekly_report_day", readonly=False
+    )
+    collection_weekly_report_user_ids = fields.Many2many(
+        related="company_id.collection_weekly_report_user_ids", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -27,5 +27,6 @@ from . import (
     test_simulation,
     test_tour,
     test_translation,
+    test_weekly_report,
     test_worklist,
 )

@@ -8,6 +8,7 @@ from ..report.xlsx_aging import AgingReport
 from ..report.xlsx_cases import CaseRegisterReport
 from ..report.xlsx_collector import CollectorReport
 from ..report.xlsx_overdue_list import OverdueListReport
+from ..report.xlsx_weekly import WeeklyReport
 
 # the report written for each report type
 REPORTS = {
@@ -15,6 +16,7 @@ REPORTS = {
     "collector": CollectorReport,
     "cases": CaseRegisterReport,
     "overdue_list": OverdueListReport,
+    "weekly": WeeklyReport,
 }
 
 
@@ -28,6 +30,7 @@ class CollectionReportWizard(models.TransientModel):
             ("collector", "Collector performance"),
             ("cases", "Case register"),
             ("overdue_list", "Weekly overdue list"),
+            ("weekly", "Weekly report (week ending on the date)"),
         ],
         required=True,
         default="aging",
