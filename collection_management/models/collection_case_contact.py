@@ -108,15 +108,16 @@ class CollectionCase(models.Model):
         for case in self:
             logged = interactions.filtered(lambda i, c=case: i.case_id == c)
             since = case._collection_contacts_since_reached()
-            if case.lost_contact and not since and (logged - since):
-                case._collection_set_lost_contact(False)
+            reaching = logged.filtered(lambda i: i.outcome not in NOT_REACHED_OUTCOMES)
+            if case.lost_contact and not since and reaching:
+                case._collection_set_lost_contact(False, reaching.sorted("date")[-1])
             elif not case.lost_contact and logged.filtered(lambda i: i.outcome == "wrong_contact"):
                 restored = case.lost_contact_restored_log_id.id or 0
                 wrong = since.filtered(
                     lambda i, r=restored: i.outcome == "wrong_contact" and i.id > r
                 )
                 if len(wrong) >= WRONG_CONTACTS_LOST:
-                    case._collection_set_lost_contact(True)
+                    case._collection_set_lost_contact(True, wrong[-1])
 
     def _collection_contacts_since_reached(self):
         """The contacts logged after the latest one that reached the customer (all of
@@ -128,13 +129,14 @@ class CollectionCase(models.Model):
             return log
         return log.filtered(lambda i: (i.date, i.id) > (reached.date, reached.id))
 
-    def _collection_set_lost_contact(self, flag):
+    def _collection_set_lost_contact(self, flag, interaction):
+        """Set or lift the flag because of the contact ``interaction``."""
         # the process sets and lifts the flag for whoever logged the contact, whose
         # right to work the case the contact log checked
         self.sudo().with_context(collection_lost_contact_auto=True).write({"lost_contact": flag})
-        self._collection_lost_contact_changed(flag, by_hand=False)
+        self._collection_lost_contact_changed(flag, by_hand=False, interaction=interaction)
 
-    def _collection_lost_contact_changed(self, flag, by_hand):
+    def _collection_lost_contact_changed(self, flag, by_hand, interaction=None):
         today = fields.Date.context_today(self)
         for case in self:
             latest = case.interaction_ids.sorted(lambda i: (i.date, i.id))[-1:]
@@ -151,15 +153,22 @@ class CollectionCase(models.Model):
             else:
                 tracer = case._collection_stop_tracing(by_hand)
             text = case._collection_text(
-                lambda c, t=tracer: c._collection_lost_contact_message(flag, by_hand, t)
+                lambda c, t=tracer: c._collection_lost_contact_message(
+                    flag, by_hand, t, interaction
+                )
             )
             case.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
 
     def _collection_tracer(self):
-        """Who traces the customer: whoever works the case, else the current user."""
+        """Who traces the customer: whoever works the case, else the user who found the
+        contact lost, else (a customer's own message on the portal) a manager."""
         self.ensure_one()
         worker = (self.legal_stage_id and self.legal_user_id) or self.collector_id
-        return worker or self.env.user
+        if worker:
+            return worker
+        if not self.env.user.share and not self.env.user._is_public():
+            return self.env.user
+        return self.env["collection.portal"]._collection_manager(self.company_id)
 
     def _collection_start_tracing(self):
         """Tracing tasks for whoever works the case, in their language."""
@@ -188,8 +197,9 @@ class CollectionCase(models.Model):
         )
         return tracer
 
-    def _collection_lost_contact_message(self, flag, by_hand, tracer):
-        """The chatter note of the flag set (``flag``) or lifted, in the context's language."""
+    def _collection_lost_contact_message(self, flag, by_hand, tracer, interaction=None):
+        """The chatter note of the flag set (``flag``) or lifted, by hand or because of
+        the contact ``interaction``, in the context's language."""
         user, tracer = self.env.user.name, tracer.name
         if flag and by_hand:
             return self.env._(
@@ -208,5 +218,8 @@ class CollectionCase(models.Model):
                 "Contact restored, as marked by %(user)s: tracing tasks closed.", user=user
             )
         return self.env._(
-            "Contact restored: %(user)s reached the customer. Tracing tasks closed.", user=user
+            "Contact restored: the customer was reached (%(contact)s, logged by %(user)s). "
+            "Tracing tasks closed.",
+            contact=interaction.with_env(self.env).display_name,
+            user=interaction.user_id.name,
         )

@@ -7,6 +7,13 @@ class CollectionInteraction(models.Model):
 
     _inherit = "collection.interaction"
 
+    def write(self, vals):
+        res = super().write(vals)
+        # a contact corrected afterwards (wrong number, in fact reached) counts as logged
+        if {"outcome", "date", "case_id"} & set(vals):
+            self.case_id._collection_update_lost_contact(self)
+        return res
+
     def _collection_apply(self):
         res = super()._collection_apply()
         self.case_id._collection_update_lost_contact(self)

@@ -250,7 +250,8 @@ class TestClassification(CollectionCommon):
         )
         self.assertEqual(len(done), 3, "the tasks are marked done, not deleted")
         self.assertIn(
-            f"Contact restored: {self.collector.name} reached the customer.",
+            "Contact restored: the customer was reached (Call: Refused to pay, logged by "
+            f"{self.collector.name}). Tracing tasks closed.",
             "\n".join(self._notes(self.case)),
         )
 
@@ -264,6 +265,23 @@ class TestClassification(CollectionCommon):
         self.assertTrue(self.case.lost_contact)
         self._log(self.case, "reached", minutes=0)
         self.assertTrue(self.case.lost_contact)
+
+    def test_a_corrected_contact_counts_as_logged(self):
+        self._log(self.case, "wrong_contact", user=self.collector, minutes=1)
+        second = self._log(self.case, "wrong_contact", user=self.collector, minutes=2)
+        self.assertTrue(self.case.lost_contact)
+        # the second call did reach someone after all
+        second.with_user(self.collector).outcome = "reached"
+        self.assertFalse(self.case.lost_contact)
+        self.assertFalse(self._tracing(self.case))
+        second.with_user(self.collector).outcome = "wrong_contact"
+        self.assertTrue(self.case.lost_contact)
+
+    def test_tracing_of_an_unassigned_case_goes_to_who_lost_the_contact(self):
+        self.case.collector_id = False
+        self._log(self.case, "wrong_contact", user=self.collector_2, minutes=1)
+        self._log(self.case, "wrong_contact", user=self.collector_2, minutes=2)
+        self.assertEqual(self._tracing(self.case).user_id, self.collector_2)
 
     def test_every_outcome_but_no_answer_and_wrong_contact_reaches_the_customer(self):
         outcomes = self.env["collection.interaction"]._fields["outcome"].get_values(self.env)
