@@ -142,6 +142,7 @@ class CollectionCase(models.Model):
         return super()._compute_priority_score()
 
     @api.depends(*CLASSIFICATION_FIELDS)
+    @api.depends_context("lang")
     def _compute_priority_reasons(self):
         return super()._compute_priority_reasons()
 

@@ -68,6 +68,7 @@ class CollectionCase(models.Model):
         return super()._compute_priority_score()
 
     @api.depends("lost_contact")
+    @api.depends_context("lang")
     def _compute_priority_reasons(self):
         return super()._compute_priority_reasons()
 

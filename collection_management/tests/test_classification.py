@@ -7,10 +7,11 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import html2plaintext
 from odoo.tools.translate import code_translations
 
+from ..demo.generator import DemoBook
 from ..models.collection_case_contact import NOT_REACHED_OUTCOMES
 from .common import TODAY, CollectionCommon
 
@@ -440,3 +441,41 @@ class TestClassification(CollectionCommon):
             ._read_group([], ["debtor_class"], ["__count"])
         )
         self.assertEqual(counts, {"unwilling_able": 1})
+
+    # ------------------------------------------------------------------ screens and demo
+    def test_collector_classifies_on_the_case_form(self):
+        with Form(self.case.with_user(self.collector)) as form:
+            form.willingness = "unwilling"
+            form.ability = "unable"
+            form.overdue_cause = "bankruptcy"
+            self.assertEqual(form.debtor_class, "unwilling_unable")
+            self.assertIn("asset preservation", form.suggested_approach)
+            form.lost_contact = True
+        self.assertEqual(self.case.overdue_cause, "bankruptcy")
+        self.assertTrue(self.case.lost_contact)
+        self.assertEqual(len(self._tracing(self.case)), 3)
+        action = self.case.with_user(self.collector).action_new_contact_details()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.collector)
+            .with_context(**action["context"])
+        )
+        self.assertIn("Phone: none", wizard.current_details)
+        wizard.name = "Li Lei"
+        wizard.mobile = "138 0000 1111"
+        wizard.save().action_record()
+        self.assertEqual(self.customer.child_ids.mobile, "138 0000 1111")
+
+    @freeze_time("2026-06-30")
+    def test_demo_story_classifies_debtors_and_loses_a_contact(self):
+        generator = DemoBook(self.env, self.company)
+        generator.generate(customers=15, invoices=90, seed=11)
+        generator.story()
+        cases = self.env["collection.case"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(
+            set(cases.mapped("debtor_class")) - {False},
+            {"unwilling_able", "willing_able", "willing_unable"},
+        )
+        lost = cases.filtered("lost_contact")
+        self.assertEqual(len(lost), 1)
+        self.assertEqual(len(self._tracing(lost)), 3)
