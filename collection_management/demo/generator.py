@@ -426,7 +426,20 @@ class DemoBook:
                 {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
             )
         self._story_history(company, cases[6:], collectors, today)
+        self._story_classification(legal, promised, broken, disputed, cases[6])
         return result
+
+    def _story_classification(self, legal, promised, broken, disputed, lost):
+        """Debtors classified as collectors do after their first calls, and a customer
+        whose number proved wrong twice: contact lost, tracing under way."""
+        legal.write({"willingness": "unwilling", "ability": "able", "overdue_cause": "other"})
+        promised.write({"willingness": "willing", "ability": "able", "overdue_cause": "cash_flow"})
+        broken.write({"willingness": "willing", "ability": "unable", "overdue_cause": "cash_flow"})
+        disputed.write({"overdue_cause": "quality_dispute"})
+        for _attempt in range(2):
+            self.env["collection.interaction"].with_user(lost.collector_id or self.env.user).create(
+                {"case_id": lost.id, "channel": "call", "outcome": "wrong_contact"}
+            )
 
     def _story_history(self, company, cases, collectors, today):
         """What an office that has been at work shows its manager: money collected this

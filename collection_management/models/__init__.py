@@ -23,6 +23,7 @@ from . import (
     collection_interaction,
     collection_interaction_outcome,
     collection_interaction_script,
+    collection_interaction_contact,
     collection_job,
     collection_legal_cost,
     collection_legal_stage,
@@ -47,4 +48,10 @@ from . import (
     res_config_settings,
     res_partner,
     res_users,
+)
+
+# they extend the score of the case (collection_case_score): loaded after it
+from . import (  # isort: skip
+    collection_case_classification,
+    collection_case_contact,
 )

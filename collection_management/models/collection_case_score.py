@@ -16,6 +16,9 @@ same parts. The weights, and why:
   never contacted gets the 10 at once.
 - A manager's priority stars add 5 each.
 - A limitation deadline within 90 days adds 20: missing it loses the claim.
+- The debtor's class adds up to 15 and the overdue cause up to 15
+  (collection_case_classification.py, which says why); a lost contact adds 10
+  (collection_case_contact.py).
 """
 
 import math

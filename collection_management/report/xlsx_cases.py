@@ -30,6 +30,9 @@ COLUMNS = (
     Column(_lt("Recovered net of costs"), 16, MONEY, total=True),
     Column(_lt("Limitation deadline"), 12, DATE),
     Column(_lt("Close reason"), 14),
+    Column(_lt("Debtor class"), 22),
+    Column(_lt("Overdue cause"), 20),
+    Column(_lt("Lost contact since"), 12, DATE),
 )
 
 
@@ -52,6 +55,8 @@ class CaseRegisterReport(XlsxReport):
             .search(domain, order="company_id, date_open, id")
         )
         reasons = self._selection("collection.case", "close_reason")
+        classes = self._selection("collection.case", "debtor_class")
+        causes = self._selection("collection.case", "overdue_cause")
         for case in cases:
             values = [
                 case.name,
@@ -74,6 +79,9 @@ class CaseRegisterReport(XlsxReport):
                 case.amount_recovered_net,
                 case.limitation_date,
                 reasons.get(case.close_reason, ""),
+                classes.get(case.debtor_class, ""),
+                causes.get(case.overdue_cause, ""),
+                case.lost_contact_date if case.lost_contact else None,
             ]
             yield values, case.company_id
 
