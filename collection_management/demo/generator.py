@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
+from .visits import story_visits
+
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
@@ -426,6 +428,7 @@ class DemoBook:
                 {"case_id": case.id, "channel": "call", "outcome": "no_answer"}
             )
         self._story_history(company, cases[6:], collectors, today)
+        story_visits(self.env, cases[6], cases[7], today)
         return result
 
     def _story_history(self, company, cases, collectors, today):

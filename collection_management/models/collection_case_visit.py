@@ -29,7 +29,6 @@ class CollectionCase(models.Model):
             "target": "current",
             "context": {
                 "default_case_id": self.id,
-                "default_company_id": self.company_id.id,
                 "default_user_id": (self.collector_id or self.env.user).id,
             },
         }
@@ -42,7 +41,6 @@ class CollectionCase(models.Model):
         action["domain"] = [("case_id", "=", self.id)]
         action["context"] = {
             "default_case_id": self.id,
-            "default_company_id": self.company_id.id,
             "default_user_id": (self.collector_id or self.env.user).id,
         }
         return action

@@ -160,11 +160,14 @@ class CollectionVisit(models.Model):
             ]
         )
 
-    @api.depends("partner_id", "date_planned")
+    @api.depends("partner_id")
     @api.depends_context("lang")
     def _compute_display_name(self):
         for visit in self:
-            visit.display_name = _("Visit to %(customer)s", customer=visit.partner_id.name or "-")
+            if not visit.partner_id:
+                visit.display_name = _("New visit")
+                continue
+            visit.display_name = _("Visit to %(customer)s", customer=visit.partner_id.name)
 
     @api.depends("partner_id")
     def _compute_address(self):
@@ -293,8 +296,10 @@ class CollectionVisit(models.Model):
         self._collection_check_state(("to_approve",), _("Only a visit to approve is refused."))
         self._collection_set_state({"state": "cancel", "approver_id": self.env.uid})
         for visit in self:
+            # told to the collector, in the collector's language
+            reader = visit.with_context(lang=visit.user_id.lang or self.env.lang)
             visit.message_post(
-                body=_("Visit refused by %(user)s.", user=self.env.user.name),
+                body=reader.env._("Visit refused by %(user)s.", user=self.env.user.name),
                 partner_ids=visit.user_id.partner_id.ids,
                 subtype_xmlid="mail.mt_comment",
             )

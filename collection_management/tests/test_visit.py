@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
+from ..demo.generator import DemoBook
 from .common import TODAY, CollectionCommon
 from .test_letterhead import pdf_pages_text
 
@@ -180,6 +182,43 @@ class TestVisit(VisitCommon):
         visit.cost_estimate = 9000
         self.assertEqual(visit.state, "draft")
         self.assertFalse(visit.approver_id)
+
+    def test_collector_cannot_approve_through_the_case_either(self):
+        visit = self._plan(cost=2500)
+        visit.action_submit()
+        case = self.case.with_user(self.collector)
+        with self.assertRaisesText(UserError, "with its buttons"):
+            case.write({"visit_ids": [Command.update(visit.id, {"state": "approved"})]})
+        with self.assertRaisesText(UserError, "A new visit is a draft"):
+            case.write(
+                {
+                    "visit_ids": [
+                        Command.create(
+                            {
+                                "date_planned": MORNING,
+                                "purpose": "Approved by myself",
+                                "state": "approved",
+                            }
+                        )
+                    ]
+                }
+            )
+        self.assertEqual(visit.state, "to_approve")
+        self.assertEqual(self.case.visit_ids, visit)
+
+    def test_collector_plans_a_visit_from_the_case_form(self):
+        action = self.case.with_user(self.collector).action_plan_visit()
+        visits = self.env["collection.visit"].with_user(self.collector)
+        with freeze_time(TODAY):
+            form = Form(visits.with_context(**action["context"]))
+            form.date_planned = MORNING
+            form.purpose = "Collect the cheque"
+            form.cost_estimate = 120
+            visit = form.save()
+        self.assertEqual((visit.case_id, visit.user_id), (self.case, self.collector))
+        self.assertEqual(visit.display_name, "Visit to Debtor Ltd")
+        self.assertIn("12 Harbour Road", visit.address)
+        self.assertEqual(len(visit.checklist_ids), 4)
 
     def test_report_is_written_on_an_approved_visit_only(self):
         visit = self._plan()
@@ -390,6 +429,22 @@ class TestVisit(VisitCommon):
         self.assertEqual(case.visit_count, 2)
         listed = case.action_view_visits()
         self.assertEqual(self.env["collection.visit"].search(listed["domain"]), case.visit_ids)
+
+    def test_demo_story_has_an_approved_visit_to_come_and_a_done_one(self):
+        book = DemoBook(self.env, self.company)
+        book.generate(customers=12, invoices=60, seed=5, today=TODAY)
+        with freeze_time(TODAY):
+            book.story(TODAY)
+        visits = self.env["collection.visit"].search([("company_id", "=", self.company.id)])
+        upcoming = visits.filtered(lambda v: v.state == "approved")
+        done = visits.filtered(lambda v: v.state == "done")
+        self.assertEqual(len(upcoming), 1)
+        self.assertGreater(upcoming.date_planned.date(), TODAY)
+        self.assertTrue(upcoming.approver_id, "approved by the manager: it costs more than allowed")
+        self.assertEqual(len(done), 1)
+        self.assertTrue(done.pre_approved)
+        self.assertEqual(done.interaction_id.channel, "visit")
+        self.assertTrue(done.report and done.met_person and done.outcome)
 
 
 @tagged("post_install", "-at_install")
