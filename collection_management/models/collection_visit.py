@@ -35,6 +35,7 @@ REPORT_FIELDS = frozenset(
     }
 )
 OPEN_STATES = ("draft", "to_approve", "approved")
+APPROVAL_ACTIVITY = "collection_management.mail_activity_type_visit_approval"
 MAX_HOURS = 24
 
 
@@ -277,6 +278,7 @@ class CollectionVisit(models.Model):
                 )
             else:
                 visit._collection_set_state({"state": "to_approve"})
+                visit._collection_ask_approval()
         return True
 
     def action_approve(self):
@@ -346,6 +348,33 @@ class CollectionVisit(models.Model):
             raise UserError(message)
 
     def _collection_set_state(self, vals):
-        """Write the status as the actions decide it, on visits the user may change."""
+        """Write the status as the actions decide it, on visits the user may change;
+        a visit that no longer waits for approval asks the managers for nothing."""
         self.check_access("write")
         self.sudo().write(vals)
+        if vals.get("state") != "to_approve":
+            self.sudo().activity_unlink([APPROVAL_ACTIVITY])
+
+    def _collection_ask_approval(self):
+        """An activity for each collection manager of the visit's company, in their
+        language."""
+        self.ensure_one()
+        managers = self.env.ref("collection_management.group_collection_manager").sudo().users
+        approvers = managers.filtered(
+            lambda u: (
+                not u.share
+                and self.company_id in u.company_ids
+                and u != self.env.ref("base.user_root")
+            )
+        )
+        for approver in approvers:
+            reader = self.with_context(lang=approver.lang or self.env.lang)
+            self.sudo().activity_schedule(
+                APPROVAL_ACTIVITY,
+                summary=reader.env._(
+                    "Approve the visit of %(collector)s: %(cost)s",
+                    collector=self.user_id.name,
+                    cost=self.company_currency_id.format(self.cost_estimate),
+                ),
+                user_id=approver.id,
+            )

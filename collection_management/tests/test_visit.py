@@ -122,10 +122,15 @@ class TestVisit(VisitCommon):
         with self.assertRaisesText(UserError, "Only a collection manager approves"):
             visit.action_approve()
         self.assertEqual(visit.state, "to_approve")
+        asked = visit.activity_ids.user_id
+        self.assertIn(self.manager, asked, "the managers are asked to approve")
+        self.assertNotIn(self.manager_b, asked, "not those of another company")
+        self.assertNotIn(self.collector, asked)
         visit.with_user(self.manager).action_approve()
         self.assertEqual(visit.state, "approved")
         self.assertEqual(visit.approver_id, self.manager)
         self.assertFalse(visit.pre_approved)
+        self.assertFalse(visit.activity_ids, "approved, it asks nobody any more")
 
     def test_visit_within_the_company_amount_is_pre_approved(self):
         self.company.collection_visit_preapproved_amount = 500
