@@ -253,6 +253,14 @@ class TestVisit(VisitCommon):
             "other": self._plan(case=other_case, user=self.collector_2),
             "legal": self._plan(case=legal_case, user=self.manager),
         }
+        materials = self.env["collection.visit.material"]
+        self.records["material"] = materials.create({"name": "Price list"})
+        self.records["material_b"] = materials.create(
+            {"name": "Bank guarantee", "company_id": self.company_b.id}
+        )
+        self.assertRights(self.collector, {"material": "r", "material_b": ""})
+        self.assertRights(self.manager, {"material": "rwcu", "material_b": ""})
+        self.assertRights(self.manager_b, {"material": "rwcu", "material_b": "rwcu"})
         self.assertRights(self.collector, {"own": "rwc", "other": "", "legal": ""})
         self.assertRights(self.collector_2, {"own": "", "other": "rwc", "legal": "rwc"})
         self.assertRights(self.legal_officer, {"own": "", "other": "", "legal": "r"})
