@@ -22,9 +22,11 @@
         "data/ir_sequence_data.xml",
         "data/collection_stage_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/collection_visit_material_data.xml",
         "report/collection_letterhead_templates.xml",
         "report/collection_statement_report.xml",
         "report/collection_demand_letter_report.xml",
+        "report/collection_visit_report.xml",
         "views/collection_policy_views.xml",
         "views/collection_level_views.xml",
         "views/collection_followup_views.xml",
@@ -57,6 +59,7 @@
         "views/collection_menus.xml",
         "views/collection_portal_templates.xml",
         "views/collection_portal_access_views.xml",
+        "views/collection_visit_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

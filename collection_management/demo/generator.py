@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
+from .visits import story_visits
+
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
@@ -427,6 +429,7 @@ class DemoBook:
             )
         self._story_history(company, cases[6:], collectors, today)
         self._story_classification(legal, promised, broken, disputed, cases[6])
+        story_visits(self.env, cases[6], cases[7], today)
         return result
 
     def _story_classification(self, legal, promised, broken, disputed, lost):
