@@ -42,3 +42,14 @@ from . import (
     res_partner,
     res_users,
 )
+
+# isort: split
+# interest and fees extend the follow-ups and cases defined above
+from . import (
+    collection_case_charge,
+    collection_charge,
+    collection_charge_interest,
+    collection_charge_proposal,
+    collection_followup_charge,
+    res_partner_charge,
+)

@@ -5,6 +5,7 @@ from . import (
     test_case_integrity,
     test_case_score,
     test_case_security,
+    test_charges,
     test_configuration_integrity,
     test_dashboard,
     test_demo_generator,
