@@ -313,3 +313,36 @@ class TestCharges(CollectionCommon, HttpCase):
         self.assertAlmostEqual(case.legal_claim_interest, HAND_INTEREST, places=2)
         with self.assertRaises(UserError):
             case.with_user(self.collector).action_collection_update_claim()
+
+    def test_summary_queries_do_not_grow_with_customers_and_invoices(self):
+        def queries(partners):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["collection.charge"]._collection_summary(partners, self.company, TODAY)
+            return self.env.cr.sql_log_count - before
+
+        queries(self.customer)  # the caches of the registry (rules, access rights)
+        alone = queries(self.customer)
+        others = self.env["res.partner"]
+        for index in range(5):
+            other = self._customer(f"Debtor {index}")
+            other.with_company(self.company).collection_policy_id = self.interest_policy
+            invoices = [
+                self._invoice(other, 100 * (day + 1), date(2026, 2, day + 1)) for day in range(3)
+            ]
+            self._pay(invoices[0], 50, date(2026, 4, 1))
+            others |= other
+        self.assertEqual(queries(self.customer | others), alone)
+
+    def test_charge_invoice_is_written_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env.ref(INTEREST).with_context(lang="zh_CN").name = "逾期利息"
+        self.customer.lang = "zh_CN"
+        self._cron()
+        charge = self._charges(kind="interest")
+        with freeze_time(TODAY):
+            charge.with_user(self.manager).action_invoice()
+        line = charge.move_id.invoice_line_ids
+        self.assertTrue(line.name.startswith("逾期利息"), line.name)
+        self.assertEqual(line.product_id, self.env.ref(INTEREST))
