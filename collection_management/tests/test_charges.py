@@ -346,3 +346,16 @@ class TestCharges(CollectionCommon, HttpCase):
         line = charge.move_id.invoice_line_ids
         self.assertTrue(line.name.startswith("逾期利息"), line.name)
         self.assertEqual(line.product_id, self.env.ref(INTEREST))
+
+    def test_fee_on_foreign_currency_invoices_is_charged_in_their_currency(self):
+        euro = self.setup_other_currency("EUR")
+        customer = self._customer("Euro Buyer GmbH")
+        customer.with_company(self.company).collection_policy_id = self.interest_policy
+        self._invoice(customer, 1000, date(2026, 6, 1), currency=euro)
+        self._fee_level(amount=50.0, percent=0.0)
+        self._run_followups(partners=customer)
+        fee = self._charges(customer, kind="fee")
+        self.assertEqual(fee.currency_id, euro)
+        expected = self.company.currency_id._convert(50.0, euro, self.company, TODAY)
+        self.assertNotEqual(expected, 50.0, "the rates of the test differ")
+        self.assertAlmostEqual(fee.amount, expected, places=2)
