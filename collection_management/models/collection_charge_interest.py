@@ -7,6 +7,44 @@ from odoo.tools import SQL
 # the day count: actual days over a year of 365 days (rate in percent)
 DAYS_PER_YEAR = 365
 
+# one row per overdue receivable line: interest = rate x (principal x days since the start
+# - each payment x days since it was received) / (100 x 365)
+INTEREST_QUERY = """
+WITH terms AS (
+    SELECT *
+      FROM unnest(%(partners)s::int[], %(dates)s::date[], %(rates)s::numeric[],
+                  %(graces)s::int[], %(sinces)s::date[])
+           AS t(partner_id, as_of, rate, grace, since)
+), lines AS (
+    SELECT l.id AS line_id, m.id AS invoice_id, t.partner_id,
+           %(currency)s AS currency_id, %(principal)s AS principal,
+           t.as_of, t.rate, t.since, %(maturity)s + t.grace AS start_date
+      FROM terms t
+      JOIN account_move m ON %(partner)s = t.partner_id
+      JOIN account_move_line l ON %(line_move)s = m.id
+     WHERE %(company)s = %(company_id)s AND %(move_type)s = 'out_invoice'
+       AND %(state)s = 'posted' AND %(display_type)s = 'payment_term'
+       AND %(principal)s > 0 AND %(maturity)s < t.as_of AND %(move_date)s <= t.as_of
+       AND NOT EXISTS (SELECT 1 FROM collection_charge c WHERE c.move_id = m.id)
+), paid AS (
+    SELECT li.line_id, SUM(%(paid)s) AS paid, MAX(%(paid_on)s) AS last_paid,
+           SUM(%(paid)s * GREATEST(li.as_of - GREATEST(%(paid_on)s, li.start_date), 0))
+               AS paid_days
+      FROM lines li
+      JOIN account_partial_reconcile apr ON %(debit)s = li.line_id
+     WHERE %(paid_on)s <= li.as_of
+  GROUP BY li.line_id
+)
+SELECT li.partner_id, li.invoice_id, li.currency_id, li.principal,
+       li.principal - COALESCE(p.paid, 0) AS residual,
+       GREATEST(li.principal * GREATEST(li.as_of - li.start_date, 0)
+                - COALESCE(p.paid_days, 0), 0) * li.rate / (100 * %(year)s) AS interest
+  FROM lines li
+  LEFT JOIN paid p ON p.line_id = li.line_id
+ WHERE li.principal - COALESCE(p.paid, 0) > 0
+    OR p.last_paid > COALESCE(li.since, '0001-01-01'::date)
+"""
+
 
 class CollectionCharge(models.Model):
     """Interest and fees as of any date, for many customers at once: what accrued, what
@@ -35,43 +73,7 @@ class CollectionCharge(models.Model):
             return SQL.identifier(alias, name, to_flush=model._fields[name])
 
         query = SQL(
-            """WITH terms AS (
-                   SELECT * FROM unnest(%(partners)s::int[], %(dates)s::date[],
-                                        %(rates)s::numeric[], %(graces)s::int[],
-                                        %(sinces)s::date[])
-                              AS t(partner_id, as_of, rate, grace, since)
-               ), lines AS (
-                   SELECT l.id AS line_id, m.id AS invoice_id, t.partner_id,
-                          %(currency)s AS currency_id, %(principal)s AS principal,
-                          t.as_of, t.rate, t.since, %(maturity)s + t.grace AS start_date
-                     FROM terms t
-                     JOIN account_move m ON %(partner)s = t.partner_id
-                     JOIN account_move_line l ON %(line_move)s = m.id
-                    WHERE %(company)s = %(company_id)s AND %(move_type)s = 'out_invoice'
-                      AND %(state)s = 'posted' AND %(display_type)s = 'payment_term'
-                      AND %(principal)s > 0 AND %(maturity)s < t.as_of
-                      AND %(move_date)s <= t.as_of
-                      AND NOT EXISTS (SELECT 1 FROM collection_charge c
-                                       WHERE c.move_id = m.id)
-               ), paid AS (
-                   SELECT li.line_id, SUM(%(paid)s) AS paid, MAX(%(paid_on)s) AS last_paid,
-                          SUM(%(paid)s * GREATEST(li.as_of - GREATEST(%(paid_on)s,
-                                                                      li.start_date), 0))
-                              AS paid_days
-                     FROM lines li
-                     JOIN account_partial_reconcile apr ON %(debit)s = li.line_id
-                    WHERE %(paid_on)s <= li.as_of
-                 GROUP BY li.line_id
-               )
-               SELECT li.partner_id, li.invoice_id, li.currency_id, li.principal,
-                      li.principal - COALESCE(p.paid, 0) AS residual,
-                      GREATEST(li.principal * GREATEST(li.as_of - li.start_date, 0)
-                               - COALESCE(p.paid_days, 0), 0)
-                          * li.rate / (100 * %(year)s) AS interest
-                 FROM lines li
-            LEFT JOIN paid p ON p.line_id = li.line_id
-                WHERE li.principal - COALESCE(p.paid, 0) > 0
-                   OR p.last_paid > COALESCE(li.since, '0001-01-01'::date)""",
+            INTEREST_QUERY,
             partners=[p.id for p in partners],
             dates=[terms[p][0] for p in partners],
             rates=[terms[p][1] for p in partners],
@@ -169,28 +171,7 @@ class CollectionCharge(models.Model):
         partners = partners.commercial_partner_id
         accrual = self._collection_accrual(partners, company, date)
         policies = self._collection_policies(partners, company)
-        charged_invoices = defaultdict(lambda: self.env["account.move"])
-        for charge in self.sudo().search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", company.id),
-                ("state", "!=", "waived"),
-                ("date", "<=", date),
-            ]
-        ):
-            charged_invoices[(charge.partner_id, charge.currency_id)] |= charge.invoice_ids
-        charged = defaultdict(float)
-        for partner, currency, kind, state, amount in self.sudo()._read_group(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", company.id),
-                ("state", "!=", "waived"),
-                ("date", "<=", date),
-            ],
-            ["partner_id", "currency_id", "kind", "state"],
-            ["amount:sum"],
-        ):
-            charged[(partner, currency, kind, state)] += amount
+        charged, charged_invoices = self._collection_charged(partners, company, date)
         keys = set(accrual) | {(p, c) for p, c, _k, _s in charged}
         summary = {}
         for partner, currency in keys:
@@ -203,31 +184,56 @@ class CollectionCharge(models.Model):
                 .sudo()
                 .mapped("amount_total")
             )
-            figures = {
-                f"{kind}_{state}": charged.get((partner, currency, kind, state), 0.0)
-                for kind in ("interest", "fee")
-                for state in ("proposed", "invoiced")
-            }
-            cap_percent = policies.get(partner) and policies[partner].interest_cap_percent
-            cap = currency.round(principal * cap_percent / 100) if cap_percent else None
-            if cap is not None:
-                accrued = min(accrued, max(cap - sum(figures.values()), 0.0))
-            figures.update(
-                accrued=currency.round(accrued),
-                cap=cap,
-                principal=principal,
-                invoices=invoices,
-                currency=currency,
+            figures = self._collection_figures(
+                currency, charged, (partner, currency), accrued, principal, policies.get(partner)
             )
-            figures["due"] = (
-                figures["accrued"] + figures["interest_proposed"] + figures["fee_proposed"]
-            )
-            figures["claim_interest"] = (
-                figures["accrued"] + figures["interest_proposed"] + figures["interest_invoiced"]
-            )
-            figures["claim_fees"] = figures["fee_proposed"] + figures["fee_invoiced"]
+            figures["invoices"] = invoices
             if not currency.is_zero(figures["due"]) or not currency.is_zero(
                 figures["claim_interest"] + figures["claim_fees"]
             ):
                 summary[(partner, currency)] = figures
         return summary
+
+    @api.model
+    def _collection_charged(self, partners, company, date):
+        """What is charged (proposed or invoiced, not waived) up to ``date``: the sums
+        by (partner, currency, kind, state) and the invoices concerned by (partner,
+        currency)."""
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("state", "!=", "waived"),
+            ("date", "<=", date),
+        ]
+        charged_invoices = defaultdict(lambda: self.env["account.move"])
+        for charge in self.sudo().search(domain):
+            charged_invoices[(charge.partner_id, charge.currency_id)] |= charge.invoice_ids
+        charged = defaultdict(float)
+        for partner, currency, kind, state, amount in self.sudo()._read_group(
+            domain, ["partner_id", "currency_id", "kind", "state"], ["amount:sum"]
+        ):
+            charged[(partner, currency, kind, state)] += amount
+        return charged, charged_invoices
+
+    @api.model
+    def _collection_figures(self, currency, charged, key, accrued, principal, policy):
+        """The figures of one customer and currency; the accrued interest is cut to
+        what the cap leaves after the charges."""
+        figures = {
+            f"{kind}_{state}": charged.get((*key, kind, state), 0.0)
+            for kind in ("interest", "fee")
+            for state in ("proposed", "invoiced")
+        }
+        cap_percent = policy.interest_cap_percent if policy else 0.0
+        cap = currency.round(principal * cap_percent / 100) if cap_percent else None
+        if cap is not None:
+            accrued = min(accrued, max(cap - sum(figures.values()), 0.0))
+        figures.update(
+            accrued=currency.round(accrued), cap=cap, principal=principal, currency=currency
+        )
+        figures["due"] = figures["accrued"] + figures["interest_proposed"] + figures["fee_proposed"]
+        figures["claim_interest"] = (
+            figures["accrued"] + figures["interest_proposed"] + figures["interest_invoiced"]
+        )
+        figures["claim_fees"] = figures["fee_proposed"] + figures["fee_invoiced"]
+        return figures
