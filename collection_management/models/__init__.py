@@ -61,3 +61,14 @@ from . import (  # isort: skip
     collection_case_classification,
     collection_case_contact,
 )
+
+# isort: split
+# interest and fees extend the follow-ups and cases defined above
+from . import (
+    collection_case_charge,
+    collection_charge,
+    collection_charge_interest,
+    collection_charge_proposal,
+    collection_followup_charge,
+    res_partner_charge,
+)

@@ -76,6 +76,19 @@ class CollectionLevel(models.Model):
         "the previous follow-up.",
     )
     description = fields.Text(translate=True)
+    fee_amount = fields.Monetary(
+        string="Fee",
+        currency_field="company_currency_id",
+        help="Collection fee proposed when a follow-up of this level is sent. With a fee "
+        "percentage, the fee is that percentage of the overdue amount, but at least this "
+        "amount; without one, this amount alone. 0 and no percentage: no fee.",
+    )
+    fee_percent = fields.Float(
+        string="Fee (%)",
+        digits=(16, 2),
+        help="Fee as a percentage of the overdue amount of the follow-up, at least the fixed fee.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
 
     @api.depends("policy_id.level_ids.delay_days", "policy_id.level_ids.active", "active")
     def _compute_sequence(self):
@@ -123,6 +136,25 @@ class CollectionLevel(models.Model):
                             delay=level.delay_days,
                         )
                     )
+
+    @api.constrains("fee_amount", "fee_percent")
+    def _check_fee(self):
+        for level in self:
+            if level.fee_amount < 0 or not 0 <= level.fee_percent <= 100:
+                raise ValidationError(
+                    _(
+                        "The fee of level %(level)s must be a positive amount and its "
+                        "percentage lie between 0 and 100.",
+                        level=level.name,
+                    )
+                )
+
+    def _collection_fee(self, overdue):
+        """The fee of this level on ``overdue`` (company currency): the percentage of
+        it, at least the fixed fee; the fixed fee alone without a percentage."""
+        self.ensure_one()
+        fee = overdue * self.fee_percent / 100 if self.fee_percent else 0.0
+        return self.company_currency_id.round(max(fee, self.fee_amount))
 
     @api.constrains("create_activity", "activity_type_id")
     def _check_activity_type(self):

@@ -9,9 +9,14 @@ def normalized_name(name):
     return " ".join((name or "").split()).casefold()
 
 
+# an annual rate above 100 % or a cap above 10 times the principal is a typing error
+INTEREST_BOUNDS = {"interest_grace_days": (0, 3650), "interest_period_days": (1, 366)}
+
+
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
     _inherit = ["collection.values.mixin"]
+    _collection_bounds = INTEREST_BOUNDS
     _collection_named = True
     _description = "Follow-up Policy"
     _order = "company_id, name, id"
@@ -31,6 +36,30 @@ class CollectionPolicy(models.Model):
     description = fields.Text(translate=True)
     partner_count = fields.Integer(
         compute="_compute_partner_count", help="Customers that use this policy explicitly."
+    )
+    interest_rate = fields.Float(
+        string="Annual interest rate (%)",
+        digits=(16, 4),
+        help="Late interest per year, in percent of what each overdue invoice still owes: "
+        "simple interest, actual days / 365, from the due date plus the grace days; every "
+        "payment lowers the amount that bears interest from the day it is received. "
+        "0 charges no interest.",
+    )
+    interest_grace_days = fields.Integer(
+        string="Interest grace days",
+        help="Interest runs only from this many days after the due date.",
+    )
+    interest_cap_percent = fields.Float(
+        string="Cap on interest and fees (%)",
+        digits=(16, 2),
+        help="Interest and fees together never exceed this percentage of the principal "
+        "(the overdue invoices they are computed on). 0 means no cap.",
+    )
+    interest_period_days = fields.Integer(
+        string="Interest charged every (days)",
+        default=30,
+        help="Interest accrued since the last charge is proposed once this many days "
+        "have passed since that charge.",
     )
 
     @api.depends("level_ids")
@@ -60,6 +89,16 @@ class CollectionPolicy(models.Model):
             )
         for policy in self:
             policy.partner_count = counts.get(policy, 0)
+
+    @api.constrains("interest_rate", "interest_cap_percent")
+    def _check_interest(self):
+        for policy in self:
+            if not 0 <= policy.interest_rate <= 100:
+                raise ValidationError(_("The annual interest rate must lie between 0 and 100 %."))
+            if not 0 <= policy.interest_cap_percent <= 1000:
+                raise ValidationError(
+                    _("The cap on interest and fees must lie between 0 and 1000 %.")
+                )
 
     @api.constrains("name", "company_id")
     def _check_unique_name(self):

@@ -6,6 +6,7 @@ from . import (
     test_case_score,
     test_case_security,
     test_classification,
+    test_charges,
     test_configuration_integrity,
     test_dashboard,
     test_demo_generator,

@@ -6,6 +6,7 @@ from . import (
     collection_case_close,
     collection_case_reassign,
     collection_contact_details,
+    collection_charge_waive,
     collection_followup_run,
     collection_legal_request,
     collection_limitation_event,

@@ -1,0 +1,106 @@
+from odoo import fields, models
+
+
+class CollectionFollowup(models.Model):
+    """Fees and interest of a follow-up: the fee of its level is proposed when it is
+    sent (before its email is written, so that the email shows it), and its email
+    shows the interest and fees not invoiced yet."""
+
+    _inherit = "collection.followup"
+
+    def _collection_send_email(self):
+        self.sudo()._collection_propose_fees()
+        return super()._collection_send_email()
+
+    def _collection_execute(self, mails=None):
+        result = super()._collection_execute(mails=mails)
+        self.sudo().filtered(lambda f: f.state == "done")._collection_propose_fees()
+        return result
+
+    def _collection_has_fee(self):
+        self.ensure_one()
+        return bool(self.level_id.fee_amount or self.level_id.fee_percent)
+
+    def _collection_fee_values(self):
+        """The fee charge of this follow-up (None when the cap leaves nothing): in the
+        invoices' currency when they share one, else in the company's."""
+        self.ensure_one()
+        company, level = self.company_id, self.level_id
+        currency = self.invoice_ids.currency_id
+        if len(currency) == 1 and currency != company.currency_id:
+            overdue = sum(self.invoice_ids.mapped("amount_residual"))
+            fixed = company.currency_id._convert(level.fee_amount, currency, company, self.date)
+            fee = currency.round(max(overdue * level.fee_percent / 100, fixed))
+        else:
+            currency = company.currency_id
+            fee = level._collection_fee(self.amount_due)
+        charges = self.env["collection.charge"]
+        figures = charges._collection_summary(self.partner_id, company, self.date).get(
+            (self.partner_id, currency)
+        )
+        if figures and figures["cap"] is not None:
+            # the fee comes after what is already charged and accrued
+            taken = figures["due"] + figures["interest_invoiced"] + figures["fee_invoiced"]
+            fee = min(fee, max(figures["cap"] - taken, 0.0))
+        if currency.compare_amounts(fee, 0) <= 0:
+            return None
+        case = charges._collection_open_cases(self.partner_id, company).get(self.partner_id)
+        return {
+            "partner_id": self.partner_id.id,
+            "company_id": company.id,
+            "case_id": case.id if case else False,
+            "kind": "fee",
+            "date": self.date,
+            "currency_id": currency.id,
+            "amount": fee,
+            "amount_proposed": fee,
+            "invoice_ids": [fields.Command.set(self.invoice_ids.ids)],
+            "followup_id": self.id,
+        }
+
+    def _collection_propose_fees(self):
+        """Propose the fee of each of these follow-ups whose level charges one, once."""
+        followups = self.filtered(lambda f: f._collection_has_fee())
+        charges = self.env["collection.charge"].sudo()
+        done = charges.search(
+            [("followup_id", "in", followups.ids), ("kind", "=", "fee")]
+        ).followup_id
+        vals_list = [vals for f in followups - done if (vals := f._collection_fee_values())]
+        return charges.create(vals_list) if vals_list else charges
+
+    def _collection_charge_lines(self):
+        """Interest and fees to show under the invoices of the email, per currency:
+        what is accrued or proposed and not invoiced yet, with the fee of this
+        follow-up when it is not proposed yet (an email being previewed)."""
+        self.ensure_one()
+        summary = (
+            self.env["collection.charge"]
+            .sudo()
+            ._collection_summary(self.partner_id, self.company_id, self.date)
+        )
+        lines = {
+            currency: {
+                "currency": currency,
+                "interest": f["accrued"] + f["interest_proposed"],
+                "fees": f["fee_proposed"],
+            }
+            for (_partner, currency), f in summary.items()
+        }
+        proposed = (
+            self.env["collection.charge"]
+            .sudo()
+            .search_count([("followup_id", "=", self.id), ("kind", "=", "fee")])
+        )
+        if self._collection_has_fee() and not proposed and self.state == "draft":
+            vals = self.sudo()._collection_fee_values()
+            if vals:
+                currency = self.env["res.currency"].browse(vals["currency_id"])
+                line = lines.setdefault(
+                    currency, {"currency": currency, "interest": 0.0, "fees": 0.0}
+                )
+                line["fees"] += vals["amount"]
+        return [
+            line
+            for line in lines.values()
+            if not line["currency"].is_zero(line["interest"] + line["fees"])
+        ]
