@@ -13,6 +13,7 @@ from . import (
     test_followup_integrity,
     test_language,
     test_legal,
+    test_legal_costs_books,
     test_letterhead,
     test_manager_tour,
     test_policy,
@@ -27,4 +28,5 @@ from . import (
     test_tour,
     test_translation,
     test_worklist,
+    test_writeoff,
 )
