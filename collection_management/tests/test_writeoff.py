@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import TODAY, CollectionCommon
 
@@ -95,6 +95,23 @@ class TestWriteoff(CollectionCommon):
         self.assertEqual(self.invoice.payment_state, "partial")
         self.assertAlmostEqual(self.invoice_2.amount_residual, 300, msg="not discounted")
         self.assertEqual(self.case.close_reason, "settled")
+
+    def test_settlement_discount_is_entered_in_the_closing_dialog(self):
+        form = Form(
+            self.env["collection.case.close"]
+            .with_user(self.manager)
+            .with_context(active_model="collection.case", active_ids=self.case.ids)
+        )
+        form.close_reason = "settled"
+        form.note = "Customer pays 1,000 in full settlement."
+        for index in range(len(form.line_ids)):
+            with form.line_ids.edit(index) as line:
+                line.amount = 100 if line.invoice_id == self.invoice else 200
+        with freeze_time(TODAY):
+            form.save().action_close()
+        self.assertAlmostEqual(self.invoice.amount_residual, 900)
+        self.assertAlmostEqual(self.invoice_2.amount_residual, 100)
+        self.assertAlmostEqual(sum(self.case.writeoff_move_id.line_ids.mapped("debit")), 300)
 
     def test_reopening_reverses_the_writeoff_and_the_invoices_owe_again(self):
         self._close(self.case, "written_off")

@@ -111,7 +111,7 @@ class CollectionCaseCloseLine(models.TransientModel):
     _description = "Proposed Write-off of an Invoice"
 
     wizard_id = fields.Many2one("collection.case.close", required=True, ondelete="cascade")
-    invoice_id = fields.Many2one("account.move", required=True, readonly=True)
+    invoice_id = fields.Many2one("account.move", required=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     amount_residual = fields.Monetary(related="invoice_id.amount_residual", string="Still owed")
     amount = fields.Monetary(string="Write off")
