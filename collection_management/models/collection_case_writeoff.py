@@ -74,9 +74,11 @@ class CollectionCase(models.Model):
                 }
             )
         )
+        # linked before reconciling: the case's amounts count what it settles as not money
+        self.sudo().write({"writeoff_move_id": move.id, "writeoff_reversal_move_id": False})
+        self.env.flush_all()
         move.action_post()
         self._collection_reconcile_writeoff(move, amounts)
-        self.sudo().write({"writeoff_move_id": move.id, "writeoff_reversal_move_id": False})
         return move
 
     def _collection_check_writeoff_amounts(self, amounts):

@@ -84,6 +84,10 @@ class TestWriteoff(CollectionCommon):
         self.assertEqual(self.case.close_reason, "written_off")
         self.assertTrue(self.case.is_closed)
         self.assertAlmostEqual(self.case.amount_due, 0)
+        self.assertAlmostEqual(self.case.amount_assigned, 1300)
+        self.assertAlmostEqual(self.case.amount_credited, 1300, msg="cleared, not paid")
+        self.assertAlmostEqual(self.case.amount_recovered, 0, msg="a write-off is no money")
+        self.assertAlmostEqual(self.case.recovery_rate, 0)
         self.assertIn(move.name, self.case.message_ids[0].body)
 
     def test_settlement_writes_off_the_agreed_discount_only(self):
@@ -132,6 +136,7 @@ class TestWriteoff(CollectionCommon):
         self.assertEqual(self.invoice_2.payment_state, "partial")
         self.assertFalse(self.case.is_closed)
         self.assertAlmostEqual(self.case.amount_due, 1300)
+        self.assertAlmostEqual(self.case.amount_credited, 0)
         self.assertIn(reversal.name, self.case.message_ids[0].body)
         # closed again: a new entry, the reversed one stays in the books
         self._close(self.case, "written_off")
