@@ -57,8 +57,9 @@ class AccountPartialReconcile(models.Model):
         """What settled customer invoices, as an SQL subquery: one row per partial
         reconciliation of an invoice, with the invoice, its case, customer and company,
         the date, the amount (company currency) and whether a credit note (or a case's
-        write-off entry) settled it rather than money. The one place that joins reconciliations to invoices; its
-        columns carry the fields to flush (``env.execute_query``)."""
+        write-off entry) settled it rather than money. The one place that joins
+        reconciliations to invoices; its columns carry the fields to flush
+        (``env.execute_query``)."""
         move, line = self.env["account.move"], self.env["account.move.line"]
 
         def column(alias, model, name):
