@@ -149,7 +149,10 @@ class CollectionCase(models.Model):
             lambda c: c.writeoff_move_id.state == "posted" and not c.writeoff_reversal_move_id
         ):
             move = case.writeoff_move_id.sudo()
-            reversal = move._reverse_moves(
+            # reversed in the books already (by an accountant): that reversal is linked
+            reversal = move.reversal_move_ids.filtered(lambda m: m.state == "posted")[
+                :1
+            ] or move._reverse_moves(
                 [
                     {
                         "date": fields.Date.context_today(case),

@@ -73,7 +73,9 @@ class CollectionWaiver(models.Model):
 
     @api.depends("case_id.name", "kind", "amount")
     def _compute_display_name(self):
-        labels = dict(self._fields["kind"]._description_selection(self.env))
+        # the credit note goes to the customer: its reference in their language
+        customer_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        labels = dict(self._fields["kind"]._description_selection(customer_env))
         for waiver in self:
             waiver.display_name = _(
                 "%(kind)s %(amount)s (%(case)s)",
@@ -219,7 +221,9 @@ class CollectionWaiver(models.Model):
         company = self.company_id
         account = company._collection_book_account("collection_waiver_account_id")
         invoices = self.invoice_ids.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
-        labels = dict(self._fields["kind"]._description_selection(self.env))
+        # the credit note goes to the customer: its reference in their language
+        customer_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        labels = dict(self._fields["kind"]._description_selection(customer_env))
         credit_note = (
             self.env["account.move"]
             .sudo()
@@ -231,7 +235,9 @@ class CollectionWaiver(models.Model):
                     "journal_id": invoices[0].journal_id.id,
                     "currency_id": self.currency_id.id,
                     "invoice_date": fields.Date.context_today(self),
-                    "ref": _("%(kind)s %(case)s", kind=labels[self.kind], case=self.case_id.name),
+                    "ref": customer_env._(
+                        "%(kind)s %(case)s", kind=labels[self.kind], case=self.case_id.name
+                    ),
                     "reversed_entry_id": invoices[0].id if len(invoices) == 1 else False,
                     "invoice_line_ids": [
                         Command.create(

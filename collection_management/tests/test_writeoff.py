@@ -292,6 +292,38 @@ class TestWriteoff(CollectionCommon):
         self.assertAlmostEqual(self.invoice.amount_residual, 0)
         self.assertAlmostEqual(self.invoice_2.amount_residual, 200)
 
+    def test_waiver_reason_stays_text_in_the_chatter_and_on_the_credit_note(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.customer.lang = "zh_CN"
+        waiver = self._waiver(reason="<img src=x onerror=alert(1)> =SUM(A1)")
+        waiver.action_submit()
+        body = self.case.message_ids[0].body
+        self.assertNotIn("<img", body)
+        self.assertIn("&lt;img", body)
+        waiver.with_user(self.manager).action_approve()
+        self.assertEqual(waiver.credit_note_id.invoice_line_ids.name, waiver.reason)
+        self.assertNotIn("<img", self.case.message_ids[0].body)
+
+    def test_writeoff_settings_are_set_in_the_collection_settings(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.collection_writeoff_account_id = self.baddebt
+        settings.collection_writeoff_journal_id = self.company_data["default_journal_misc"]
+        settings.collection_legal_cost_account_id = self.baddebt
+        settings.save().execute()
+        self.assertEqual(self.company.collection_legal_cost_account_id, self.baddebt)
+        receivable = self.company_data["default_account_receivable"]
+        with self.assertRaisesText(ValidationError, "not a receivable or payable"):
+            self.company.collection_writeoff_account_id = receivable
+
+    def test_an_entry_reversed_by_the_accountant_is_not_reversed_twice(self):
+        self._close(self.case, "written_off")
+        move = self.case.writeoff_move_id
+        move._reverse_moves([{"date": TODAY}], cancel=True)
+        self.case.with_user(self.manager).action_reopen()
+        self.assertEqual(len(move.reversal_move_ids), 1)
+        self.assertEqual(self.case.writeoff_reversal_move_id, move.reversal_move_ids)
+        self.assertAlmostEqual(self.invoice.amount_residual, 1000)
+
     def test_refused_waiver_keeps_nothing(self):
         waiver = self._waiver()
         waiver.action_submit()
