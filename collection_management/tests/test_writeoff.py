@@ -158,6 +158,22 @@ class TestWriteoff(CollectionCommon):
         self.assertAlmostEqual(invoice.amount_residual, 0)
         self.assertEqual(invoice.payment_state, "paid")
 
+    def test_invoices_of_two_currencies_are_written_off_in_one_entry(self):
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        euro_invoice = self._invoice(self.customer, 600, TODAY - timedelta(days=50), currency=eur)
+        with freeze_time(TODAY):
+            self.case._collection_join_invoices(TODAY)
+        self.assertIn(euro_invoice, self.case.invoice_ids)
+        self._close(self.case, "written_off")
+        move = self.case.writeoff_move_id
+        self.assertEqual(move.currency_id, self.company.currency_id)
+        self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0)
+        euro_line = self._receivable(move).filtered(lambda line: line.currency_id == eur)
+        self.assertAlmostEqual(euro_line.amount_currency, -600)
+        self.assertAlmostEqual(euro_line.balance, -300)
+        for invoice in self.invoice | self.invoice_2 | euro_invoice:
+            self.assertEqual(invoice.payment_state, "paid")
+
     def test_returned_case_books_nothing(self):
         self._close(self.case, "returned")
         self.assertFalse(self.case.writeoff_move_id)
