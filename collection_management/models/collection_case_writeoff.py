@@ -34,6 +34,20 @@ class CollectionCase(models.Model):
             "waiver_ids",
         }
 
+    def _collection_ask_managers(self, text):
+        """Post ``text`` (a function of the case) on the case to the collection managers
+        of its company: a request that waits for their approval."""
+        managers = self.env.ref("collection_management.group_collection_manager").users
+        for case in self:
+            approvers = managers.filtered(
+                lambda u, case=case: case.company_id in u.company_ids and u.active and not u.share
+            )
+            case.message_post(
+                body=case._collection_text(text),
+                partner_ids=approvers.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+
     def _collection_check_manager(self, message):
         if not self.env.su and not self._collection_is_manager():
             raise UserError(message)

@@ -126,6 +126,15 @@ class CollectionLegalCost(models.Model):
         )
         self._check_state(("draft",), _("Only a draft legal cost can be submitted."))
         self.sudo().write({"state": "to_approve"})
+        for cost in self:
+            cost.case_id._collection_ask_managers(
+                lambda case, c=cost: case.env._(
+                    "Legal cost to approve: %(cost)s, %(amount)s, submitted by %(user)s.",
+                    cost=c.description,
+                    amount=c.currency_id.format(c.amount),
+                    user=c.env.user.name,
+                )
+            )
         return True
 
     def action_approve(self):

@@ -124,7 +124,10 @@ class CollectionWaiver(models.Model):
                 forbidden = (set(vals) & WAIVER_FLOW_FIELDS) - {"company_id"}
                 if forbidden or vals.get("state", "draft") != "draft":
                     raise UserError(_("A waiver or discount request starts as a draft."))
-        return super().create(vals_list)
+        waivers = super().create(vals_list)
+        if waivers.case_id.filtered("is_closed"):
+            raise UserError(_("A waiver or discount is asked on an open case."))
+        return waivers
 
     def write(self, vals):
         if not self.env.su:
@@ -149,7 +152,7 @@ class CollectionWaiver(models.Model):
             raise UserError(_("Only a draft request can be submitted."))
         self.sudo().write({"state": "to_approve"})
         for waiver in self:
-            waiver._note_on_case(
+            waiver.case_id._collection_ask_managers(
                 lambda case, w=waiver: case.env._(
                     "Waiver or discount of %(amount)s asked by %(user)s: %(reason)s",
                     amount=w.currency_id.format(w.amount),

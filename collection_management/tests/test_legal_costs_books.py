@@ -65,6 +65,9 @@ class TestLegalCostsBooks(CollectionCommon):
         self.assertEqual(cost.state, "draft")
         cost.action_submit()
         self.assertEqual(cost.state, "to_approve")
+        asked = self.case.message_ids[0]
+        self.assertIn("Legal cost to approve", asked.body)
+        self.assertIn(self.manager.partner_id, asked.partner_ids)
         with freeze_time(TODAY):
             cost.with_user(self.manager).action_approve()
         self.assertEqual((cost.state, cost.approver_id), ("approved", self.manager))

@@ -279,6 +279,10 @@ class TestWriteoff(CollectionCommon):
         waiver = self._waiver(kind="discount")
         waiver.action_submit()
         self.assertEqual(waiver.state, "to_approve")
+        asked = self.case.message_ids[0]
+        self.assertIn("asked by", asked.body)
+        self.assertIn(self.manager.partner_id, asked.partner_ids, "managers are asked")
+        self.assertNotIn(self.manager_b.partner_id, asked.partner_ids, "not another company's")
         with freeze_time(TODAY):
             waiver.with_user(self.manager).action_approve()
         credit_note = waiver.credit_note_id
@@ -391,6 +395,9 @@ class TestWriteoff(CollectionCommon):
             self._waiver(user=self.manager, invoices=stranger.invoice_ids)
         with self.assertRaisesText(ValidationError, "needs a reason"):
             self._waiver(reason="   ")
+        self._close(self.case, "returned")
+        with self.assertRaisesText(UserError, "on an open case"):
+            self._waiver()
 
     def test_waiver_rights_per_role_and_company(self):
         other_case = self._open_case(self._overdue_customer("Other Co"), self.collector_2)
