@@ -58,6 +58,6 @@ def story_books(env, company, settled, legal, waived):
 
 
 def _lawyer(env):
-    return env["res.partner"].search([("name", "=", "Zhong Lun Law Firm")], limit=1) or env[
+    return env["res.partner"].search([("name", "=", "Donghai Law Firm (demo)")], limit=1) or env[
         "res.partner"
-    ].create({"name": "Zhong Lun Law Firm", "is_company": True})
+    ].create({"name": "Donghai Law Firm (demo)", "is_company": True})
