@@ -1,6 +1,9 @@
+import base64
+import io
 from datetime import timedelta
 
 from freezegun import freeze_time
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -103,10 +106,32 @@ class TestLegalCostsBooks(CollectionCommon):
         self.assertAlmostEqual(cost.amount_recovered, 800)
         self.assertAlmostEqual(self.case.legal_cost_recovered, 800)
         self.assertAlmostEqual(self.case.amount_recovered_net, 1000 - 800 + 800)
+        self._check_case_register(
+            {
+                "Legal costs": 800,
+                "Costs billed": 800,
+                "Costs recharged": 800,
+                "Costs recovered": 800,
+                "Recovered net of costs": 1000,
+            }
+        )
         with self.assertRaisesText(UserError, "billed already"):
             cost.action_create_bill()
         with self.assertRaisesText(UserError, "recharged already"):
             cost.action_recharge()
+
+    def _check_case_register(self, expected):
+        """The case's row of the Excel case register, read back, shows ``expected``."""
+        wizard = self.env["collection.report.wizard"].create(
+            {"report_type": "cases", "date": TODAY + timedelta(days=7)}
+        )
+        wizard.action_export()
+        sheet = load_workbook(io.BytesIO(base64.b64decode(wizard.file)))["Cases"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[0].value: [cell.value for cell in row] for row in sheet.iter_rows(min_row=4)}
+        values = dict(zip(header, rows[self.case.name], strict=True))
+        for label, amount in expected.items():
+            self.assertAlmostEqual(values[label], amount, msg=label)
 
     def test_refused_cost_is_not_counted_and_can_be_redone(self):
         cost = self._cost()
