@@ -63,6 +63,7 @@
         "views/collection_portal_templates.xml",
         "views/collection_portal_access_views.xml",
         "views/collection_visit_views.xml",
+        "views/collection_waiver_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -11,6 +11,8 @@ from odoo.tools.translate import LazyTranslate
 
 from .visits import story_visits
 
+from .story_books import story_books
+
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
@@ -420,6 +422,7 @@ class DemoBook:
         settled._collection_close(
             "settled", settled._collection_text(_lt("Instalment agreement signed (demo)."))
         )
+        story_books(self.env, company, settled, legal, cases[6])
         returned._collection_close(
             "returned", returned._collection_text(_lt("Sales renegotiates the contract (demo)."))
         )

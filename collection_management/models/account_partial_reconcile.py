@@ -56,9 +56,10 @@ class AccountPartialReconcile(models.Model):
     def _collection_settlements_sql(self):
         """What settled customer invoices, as an SQL subquery: one row per partial
         reconciliation of an invoice, with the invoice, its case, customer and company,
-        the date, the amount (company currency) and whether a credit note settled it
-        rather than money. The one place that joins reconciliations to invoices; its
-        columns carry the fields to flush (``env.execute_query``)."""
+        the date, the amount (company currency) and whether a credit note (or a case's
+        write-off entry) settled it rather than money. The one place that joins
+        reconciliations to invoices; its columns carry the fields to flush
+        (``env.execute_query``)."""
         move, line = self.env["account.move"], self.env["account.move.line"]
 
         def column(alias, model, name):
@@ -68,7 +69,9 @@ class AccountPartialReconcile(models.Model):
             """SELECT apr.id AS partial_id, inv.id AS invoice_id, %(case)s AS case_id,
                       %(partner)s AS partner_id, %(company)s AS company_id,
                       %(date)s AS date, %(amount)s AS amount,
-                      %(settled_by)s = 'out_refund' AS by_credit_note
+                      (%(settled_by)s = 'out_refund' OR EXISTS (
+                          SELECT 1 FROM collection_case wc WHERE %(writeoff)s = cm.id
+                      )) AS by_credit_note
                  FROM account_partial_reconcile apr
                  JOIN account_move_line dl ON dl.id = %(debit)s
                  JOIN account_move inv ON inv.id = %(debit_move)s
@@ -81,6 +84,8 @@ class AccountPartialReconcile(models.Model):
             date=column("apr", self, "max_date"),
             amount=column("apr", self, "amount"),
             settled_by=column("cm", move, "move_type"),
+            # a case's write-off entry settles without money, as a credit note does
+            writeoff=column("wc", self.env["collection.case"], "writeoff_move_id"),
             debit=column("apr", self, "debit_move_id"),
             debit_move=column("dl", line, "move_id"),
             credit=column("apr", self, "credit_move_id"),

@@ -119,7 +119,7 @@ class CollectionCase(models.Model):
         compute="_compute_amounts",
         store=True,
         aggregator="sum",
-        help="Part of the assigned amount cleared by credit notes rather than paid.",
+        help="Part of the assigned amount cleared by credit notes or written off rather than paid.",
     )
 
     amount_recovered = fields.Monetary(

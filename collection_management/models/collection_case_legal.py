@@ -108,6 +108,8 @@ class CollectionCase(models.Model):
     amount_recovered_net = fields.Monetary(
         string="Recovered net of costs",
         compute="_compute_legal_cost_total",
+        help="Net recovery: money collected on the case's invoices, less its legal costs, "
+        "plus the legal costs the debtor paid back.",
         store=True,
         aggregator="sum",
     )
@@ -152,11 +154,25 @@ class CollectionCase(models.Model):
                 + case.legal_claim_costs
             )
 
-    @api.depends("legal_cost_ids.amount_company", "amount_recovered")
+    @api.depends(
+        "legal_cost_ids.amount_company",
+        "legal_cost_ids.state",
+        "legal_cost_ids.amount_recovered",
+        "legal_cost_ids.recharge_invoice_id",
+        "invoice_ids",
+        "amount_recovered",
+    )
     def _compute_legal_cost_total(self):
         for case in self:
-            case.legal_cost_total = sum(case.legal_cost_ids.mapped("amount_company"))
-            case.amount_recovered_net = case.amount_recovered - case.legal_cost_total
+            costs = case.legal_cost_ids.filtered(lambda c: c.state != "refused")
+            case.legal_cost_total = sum(costs.mapped("amount_company"))
+            # a recharge invoice that joined the case counts in amount_recovered already
+            recovered = sum(
+                costs.filtered(
+                    lambda c, case=case: c.recharge_invoice_id not in case.invoice_ids
+                ).mapped("amount_recovered")
+            )
+            case.amount_recovered_net = case.amount_recovered - case.legal_cost_total + recovered
 
     @api.depends(
         "oldest_due_date",

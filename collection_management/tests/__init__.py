@@ -15,6 +15,7 @@ from . import (
     test_followup_integrity,
     test_language,
     test_legal,
+    test_legal_costs_books,
     test_letterhead,
     test_manager_tour,
     test_policy,
@@ -31,4 +32,5 @@ from . import (
     test_translation,
     test_weekly_report,
     test_worklist,
+    test_writeoff,
 )

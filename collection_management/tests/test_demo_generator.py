@@ -166,3 +166,20 @@ class TestDemoGenerator(CollectionCommon):
                 header = [cell.value for cell in sheet[3]]
                 levels = {row[header.index("Follow-up level")].value for row in sheet.iter_rows(4)}
                 self.assertTrue(levels & set(invoices.collection_level_id.mapped("name")))
+
+    def test_story_books_a_settlement_approved_legal_costs_and_a_waiver_to_approve(self):
+        generator = DemoBook(self.env, self.company)
+        generator.generate(customers=15, invoices=90, seed=11)
+        generator.story()
+        cases = self.env["collection.case"].search([("company_id", "=", self.company.id)])
+        settled = cases.filtered(lambda c: c.close_reason == "settled")
+        self.assertEqual(settled.writeoff_move_id.state, "posted")
+        self.assertEqual(
+            settled.writeoff_move_id.journal_id, self.company.collection_writeoff_journal_id
+        )
+        costs = cases.legal_cost_ids
+        self.assertTrue(costs)
+        self.assertEqual(set(costs.mapped("state")), {"approved"})
+        self.assertTrue(all(costs.mapped("bill_id")))
+        waivers = self.env["collection.waiver"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(waivers.mapped("state"), ["to_approve"])
