@@ -6,6 +6,7 @@ from . import (
     test_case_score,
     test_case_security,
     test_configuration_integrity,
+    test_credit_hold_rights,
     test_dashboard,
     test_demo_generator,
     test_followup,
