@@ -4,6 +4,8 @@ from odoo.exceptions import UserError
 MANAGER = "collection_management.group_collection_manager"
 # the context key that carries a collection manager's reason to confirm despite a hold
 OVERRIDE = "collection_hold_override"
+# set by an online payment: a held quotation is left to a manager instead of refused
+DEFER = "collection_hold_defer"
 
 
 class SaleOrder(models.Model):
@@ -26,6 +28,10 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         held = self._collection_held_orders()
+        if held and self.env.context.get(DEFER) and not self.env.context.get(OVERRIDE):
+            held._collection_log_waiting_payment()
+            others = self - held
+            return super(SaleOrder, others).action_confirm() if others else True
         if held:
             self._collection_check_hold_override(held)
         result = super().action_confirm()
@@ -103,6 +109,19 @@ class SaleOrder(models.Model):
             lang = customer._collection_reader_lang(order.company_id)
             customer.sudo().message_post(
                 body=order.with_context(lang=lang)._collection_override_text(customer, reason)
+            )
+
+    def _collection_log_waiting_payment(self):
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            lang = customer._collection_reader_lang(order.company_id)
+            order.sudo().with_context(lang=lang).message_post(
+                body=order.with_context(lang=lang).env._(
+                    "A payment was received for this quotation, but it is not confirmed: "
+                    "%(partner)s is on credit hold and the payment does not cover the "
+                    "whole order. A collection manager can confirm it despite the hold.",
+                    partner=customer.display_name,
+                )
             )
 
     def _collection_override_text(self, customer, reason):

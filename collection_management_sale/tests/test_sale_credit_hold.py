@@ -159,26 +159,6 @@ class TestSaleCreditHold(SaleHoldCommon):
         self.assertNotIn("action_collection_confirm_despite_hold", form(self.salesman))
         self.assertIn("is on credit hold", form(self.salesman))
 
-    def test_quotation_paid_in_full_online_is_not_credit(self):
-        provider = self.env["payment.provider"].create(
-            {"name": "Test provider", "code": "none", "state": "test"}
-        )
-        order = self._quotation(self.held)
-        self.env["payment.transaction"].create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
-                "amount": order.amount_total,
-                "currency_id": order.currency_id.id,
-                "partner_id": self.held.id,
-                "reference": "HOLD-PAID-1",
-                "state": "done",
-                "sale_order_ids": [Command.set(order.ids)],
-            }
-        )
-        order.action_confirm()
-        self.assertEqual(order.state, "sale")
-
 
 @tagged("post_install", "-at_install")
 class TestSaleCreditHoldCompanies(SaleHoldCommon):
@@ -208,3 +188,53 @@ class TestSaleCreditHoldLanguage(SaleHoldCommon):
         order = self._quotation(self.held)
         with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
             order.with_user(self.salesman).action_confirm()
+
+
+@tagged("post_install", "-at_install")
+class TestSaleCreditHoldOnlinePayment(SaleHoldCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.env["payment.provider"].create(
+            {"name": "Test provider", "code": "none", "state": "test"}
+        )
+
+    def _paid_online(self, order, amount, reference):
+        return self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "amount": amount,
+                "currency_id": order.currency_id.id,
+                "partner_id": order.partner_id.id,
+                "reference": reference,
+                "state": "done",
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+
+    def test_quotation_paid_in_full_online_is_not_credit(self):
+        order = self._quotation(self.held)
+        tx = self._paid_online(order, order.amount_total, "HOLD-PAID-1")
+        self.assertEqual(tx._check_amount_and_confirm_order(), order)
+        self.assertEqual(order.state, "sale")
+
+    def test_prepayment_of_a_held_quotation_leaves_it_to_a_manager(self):
+        order = self._quotation(self.held)
+        order.write({"require_payment": True, "prepayment_percent": 0.5})
+        tx = self._paid_online(order, order.amount_total / 2, "HOLD-PART-1")
+        self.assertFalse(tx._check_amount_and_confirm_order())
+        self.assertEqual(order.state, "draft")
+        self.assertTrue(
+            any("is not confirmed" in body for body in self._bodies(order)),
+            "the quotation says why it waits",
+        )
+        self._override(order, self.sales_manager, "Prepaid half, the rest agreed")
+        self.assertEqual(order.state, "sale")
+
+    def test_prepayment_of_a_customer_not_on_hold_confirms(self):
+        order = self._quotation(self.good)
+        order.write({"require_payment": True, "prepayment_percent": 0.5})
+        tx = self._paid_online(order, order.amount_total / 2, "GOOD-PART-1")
+        self.assertEqual(tx._check_amount_and_confirm_order(), order)
+        self.assertEqual(order.state, "sale")

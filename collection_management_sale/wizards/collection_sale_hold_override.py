@@ -10,7 +10,9 @@ class CollectionSaleHoldOverride(models.TransientModel):
     _description = "Confirm a quotation despite the customer's credit hold"
 
     order_id = fields.Many2one("sale.order", required=True, readonly=True, ondelete="cascade")
-    partner_id = fields.Many2one(related="order_id.partner_id.commercial_partner_id")
+    partner_id = fields.Many2one(
+        related="order_id.partner_id.commercial_partner_id", string="Customer"
+    )
     reason = fields.Text(
         required=True, help="Why the quotation is confirmed although the customer is on hold."
     )
@@ -32,5 +34,5 @@ class CollectionSaleHoldOverride(models.TransientModel):
         order._collection_check_manager()
         # the form's defaults must not reach the records confirming creates
         context = dict(clean_context(self.env.context), collection_hold_override=self.reason)
-        order.with_context(context).action_confirm()
+        order.with_env(self.env(context=context)).action_confirm()
         return {"type": "ir.actions.act_window_close"}

@@ -142,7 +142,7 @@ class TestDeliveryCreditHold(DeliveryHoldCommon):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.store_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         ).save()
         wizard.process()
         self.assertEqual(picking.state, "done")

@@ -9,8 +9,12 @@ class CollectionPickingHoldOverride(models.TransientModel):
     _name = "collection.picking.hold.override"
     _description = "Validate a delivery despite the customer's credit hold"
 
-    picking_id = fields.Many2one("stock.picking", required=True, readonly=True, ondelete="cascade")
-    partner_id = fields.Many2one(related="picking_id.partner_id.commercial_partner_id")
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", required=True, readonly=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(
+        related="picking_id.partner_id.commercial_partner_id", string="Customer"
+    )
     reason = fields.Text(
         required=True, help="Why the delivery is validated although the customer is on hold."
     )
@@ -32,6 +36,6 @@ class CollectionPickingHoldOverride(models.TransientModel):
         picking._collection_check_manager()
         # the form's defaults must not reach the moves and backorders validating creates
         context = dict(clean_context(self.env.context), collection_hold_override=self.reason)
-        result = picking.with_context(context).button_validate()
+        result = picking.with_env(self.env(context=context)).button_validate()
         # a question (backorder, immediate transfer) continues in its own form
         return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}
