@@ -29,7 +29,7 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         held = self._collection_held_orders()
         if held and self.env.context.get(DEFER) and not self.env.context.get(OVERRIDE):
-            held._collection_log_waiting_payment()
+            held._collection_leave_to_manager(self.env.context[DEFER])
             others = self - held
             return super(SaleOrder, others).action_confirm() if others else True
         if held:
@@ -111,18 +111,39 @@ class SaleOrder(models.Model):
                 body=order.with_context(lang=lang)._collection_override_text(customer, reason)
             )
 
-    def _collection_log_waiting_payment(self):
-        for order in self:
+    def _validate_order(self):
+        # the customer signs online: a held quotation stays signed, for a manager
+        return super(SaleOrder, self.with_context(**{DEFER: "signed"}))._validate_order()
+
+    def _collection_leave_to_manager(self, why):
+        """Accepted online (``why``: "signed" or "paid") by a customer on hold: the
+        quotation is not confirmed, it says why, and its salesperson is asked to see a
+        collection manager."""
+        # the customer (a portal or public user) cannot write on the order's chatter
+        for order in self.sudo():
             customer = order.partner_id.commercial_partner_id
-            lang = customer._collection_reader_lang(order.company_id)
-            order.sudo().with_context(lang=lang).message_post(
-                body=order.with_context(lang=lang).env._(
-                    "A payment was received for this quotation, but it is not confirmed: "
-                    "%(partner)s is on credit hold and the payment does not cover the "
-                    "whole order. A collection manager can confirm it despite the hold.",
-                    partner=customer.display_name,
+            lang = order.user_id.lang or customer._collection_reader_lang(order.company_id)
+            text = order.with_context(lang=lang)._collection_waiting_text(customer, why)
+            order.message_post(body=text)
+            if order.user_id:
+                order.activity_schedule(
+                    "mail.mail_activity_data_todo", user_id=order.user_id.id, note=text
                 )
+
+    def _collection_waiting_text(self, customer, why):
+        if why == "paid":
+            return self.env._(
+                "A payment was received for this quotation, but it is not confirmed: "
+                "%(partner)s is on credit hold and the payment does not cover the whole "
+                "order. A collection manager can confirm it despite the hold.",
+                partner=customer.display_name,
             )
+        return self.env._(
+            "The customer accepted this quotation online, but it is not confirmed: "
+            "%(partner)s is on credit hold. A collection manager can confirm it despite "
+            "the hold.",
+            partner=customer.display_name,
+        )
 
     def _collection_override_text(self, customer, reason):
         self.ensure_one()

@@ -178,19 +178,6 @@ class TestSaleCreditHoldCompanies(SaleHoldCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestSaleCreditHoldLanguage(SaleHoldCommon):
-    def test_chinese_salesman_reads_the_refusal_in_chinese(self):
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["collection_management_sale"], ["zh_CN"], overwrite=True
-        )
-        self.salesman.lang = "zh_CN"
-        order = self._quotation(self.held)
-        with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
-            order.with_user(self.salesman).action_confirm()
-
-
-@tagged("post_install", "-at_install")
 class TestSaleCreditHoldOnlinePayment(SaleHoldCommon):
     @classmethod
     def setUpClass(cls):
@@ -232,9 +219,47 @@ class TestSaleCreditHoldOnlinePayment(SaleHoldCommon):
         self._override(order, self.sales_manager, "Prepaid half, the rest agreed")
         self.assertEqual(order.state, "sale")
 
+    def test_quotation_signed_online_by_a_held_customer_waits_for_a_manager(self):
+        order = self._quotation(self.held_contact, user=self.salesman)
+        order.sudo()._validate_order()
+        self.assertEqual(order.state, "draft")
+        waiting = [b for b in self._bodies(order) if "accepted this quotation online" in b]
+        self.assertEqual(len(waiting), 1)
+        self.assertIn("Held Trading Co is on credit hold", waiting[0])
+        activity = order.activity_ids
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertIn("accepted this quotation online", str(activity.note))
+
     def test_prepayment_of_a_customer_not_on_hold_confirms(self):
         order = self._quotation(self.good)
         order.write({"require_payment": True, "prepayment_percent": 0.5})
         tx = self._paid_online(order, order.amount_total / 2, "GOOD-PART-1")
         self.assertEqual(tx._check_amount_and_confirm_order(), order)
         self.assertEqual(order.state, "sale")
+
+
+@tagged("post_install", "-at_install")
+class TestSaleCreditHoldLanguage(SaleHoldCommon):
+    def setUp(self):
+        super().setUp()
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["collection_management_sale"], ["zh_CN"], overwrite=True
+        )
+
+    def test_chinese_salesman_reads_the_refusal_in_chinese(self):
+        self.salesman.lang = "zh_CN"
+        order = self._quotation(self.held)
+        with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
+            order.with_user(self.salesman).action_confirm()
+
+    def test_customer_chatter_is_written_in_its_collectors_language(self):
+        self.collector.lang = "zh_CN"
+        self.held.with_company(self.company).collector_id = self.collector
+        order = self._quotation(self.held)
+        self._override(order, self.sales_manager, "到账已确认")
+        on_customer = [b for b in self._bodies(self.held) if "到账已确认" in b]
+        self.assertEqual(len(on_customer), 1)
+        self.assertIn("信用冻结期间强制确认", on_customer[0])
+        on_order = [b for b in self._bodies(order) if "到账已确认" in b]
+        self.assertIn("confirmed despite the credit hold", on_order[0])

@@ -79,6 +79,9 @@ class DeliveryHoldCommon(CollectionCommon):
         )
         return wizard.action_validate()
 
+    def _bodies(self, record):
+        return record.sudo().message_ids.mapped("body")
+
     def _overrides_logged(self, record):
         return [
             body
@@ -220,12 +223,26 @@ class TestDeliveryCreditHoldCompanies(DeliveryHoldCommon):
 
 @tagged("post_install", "-at_install")
 class TestDeliveryCreditHoldLanguage(DeliveryHoldCommon):
-    def test_chinese_storekeeper_reads_the_refusal_in_chinese(self):
+    def setUp(self):
+        super().setUp()
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(
             ["collection_management_stock"], ["zh_CN"], overwrite=True
         )
+
+    def test_chinese_storekeeper_reads_the_refusal_in_chinese(self):
         self.storekeeper.lang = "zh_CN"
         picking = self._picking(self.held)
         with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
             picking.with_user(self.storekeeper).button_validate()
+
+    def test_customer_chatter_is_written_in_its_collectors_language(self):
+        self.collector.lang = "zh_CN"
+        self.held.with_company(self.company).collector_id = self.collector
+        picking = self._picking(self.held)
+        self._override(picking, self.store_manager, "到账已确认")
+        on_customer = [b for b in self._bodies(self.held) if "到账已确认" in b]
+        self.assertEqual(len(on_customer), 1)
+        self.assertIn("信用冻结期间强制验证发货", on_customer[0])
+        on_picking = [b for b in self._bodies(picking) if "到账已确认" in b]
+        self.assertIn("validated despite the credit hold", on_picking[0])
