@@ -31,6 +31,9 @@ class SaleHoldCommon(CollectionCommon):
             "salescmanager_b", f"{SALESMAN},{MANAGER}", company=cls.company_b,
             companies=cls.company_b,
         )  # fmt: skip
+        cls.provider = cls.env["payment.provider"].create(
+            {"name": "Test provider", "code": "none", "state": "test"}
+        )
 
     @classmethod
     def _quotation(cls, partner, company=None, user=None):
@@ -48,6 +51,12 @@ class SaleHoldCommon(CollectionCommon):
                     )
                 ],
             }
+        )
+
+    def _in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["collection_management_sale"], ["zh_CN"], overwrite=True
         )
 
     def _override(self, order, user, reason):
@@ -159,9 +168,7 @@ class TestSaleCreditHold(SaleHoldCommon):
         self.assertNotIn("action_collection_confirm_despite_hold", form(self.salesman))
         self.assertIn("is on credit hold", form(self.salesman))
 
-
-@tagged("post_install", "-at_install")
-class TestSaleCreditHoldCompanies(SaleHoldCommon):
+    # ------------------------------------------------------------ two companies
     def test_hold_stops_supply_in_every_company(self):
         order = self._quotation(self.held, company=self.company_b, user=self.salesman_b)
         with self.assertRaisesRegex(UserError, "on credit hold"):
@@ -176,16 +183,7 @@ class TestSaleCreditHoldCompanies(SaleHoldCommon):
             self._override(order, self.sales_manager_b, "not my company")
         self.assertEqual(order.state, "draft")
 
-
-@tagged("post_install", "-at_install")
-class TestSaleCreditHoldOnlinePayment(SaleHoldCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.provider = cls.env["payment.provider"].create(
-            {"name": "Test provider", "code": "none", "state": "test"}
-        )
-
+    # ------------------------------------------------------------ online payment and signature
     def _paid_online(self, order, amount, reference):
         return self.env["payment.transaction"].create(
             {
@@ -237,23 +235,16 @@ class TestSaleCreditHoldOnlinePayment(SaleHoldCommon):
         self.assertEqual(tx._check_amount_and_confirm_order(), order)
         self.assertEqual(order.state, "sale")
 
-
-@tagged("post_install", "-at_install")
-class TestSaleCreditHoldLanguage(SaleHoldCommon):
-    def setUp(self):
-        super().setUp()
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["collection_management_sale"], ["zh_CN"], overwrite=True
-        )
-
+    # ------------------------------------------------------------ languages
     def test_chinese_salesman_reads_the_refusal_in_chinese(self):
+        self._in_chinese()
         self.salesman.lang = "zh_CN"
         order = self._quotation(self.held)
         with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
             order.with_user(self.salesman).action_confirm()
 
     def test_customer_chatter_is_written_in_its_collectors_language(self):
+        self._in_chinese()
         self.collector.lang = "zh_CN"
         self.held.with_company(self.company).collector_id = self.collector
         order = self._quotation(self.held)

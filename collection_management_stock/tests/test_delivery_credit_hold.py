@@ -70,6 +70,12 @@ class DeliveryHoldCommon(CollectionCommon):
         picking.action_assign()
         return picking
 
+    def _in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["collection_management_stock"], ["zh_CN"], overwrite=True
+        )
+
     def _override(self, picking, user, reason):
         wizard = (
             self.env["collection.picking.hold.override"]
@@ -204,9 +210,7 @@ class TestDeliveryCreditHold(DeliveryHoldCommon):
         picking.with_user(self.storekeeper).button_validate()
         self.assertEqual(picking.state, "done")
 
-
-@tagged("post_install", "-at_install")
-class TestDeliveryCreditHoldCompanies(DeliveryHoldCommon):
+    # ------------------------------------------------------------ two companies
     def test_hold_stops_deliveries_in_every_company(self):
         picking = self._picking(self.held, company=self.company_b)
         with self.assertRaisesRegex(UserError, "on credit hold"):
@@ -220,23 +224,16 @@ class TestDeliveryCreditHoldCompanies(DeliveryHoldCommon):
             self._override(picking, self.store_manager_b, "not my company")
         self.assertEqual(picking.state, "assigned")
 
-
-@tagged("post_install", "-at_install")
-class TestDeliveryCreditHoldLanguage(DeliveryHoldCommon):
-    def setUp(self):
-        super().setUp()
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["collection_management_stock"], ["zh_CN"], overwrite=True
-        )
-
+    # ------------------------------------------------------------ languages
     def test_chinese_storekeeper_reads_the_refusal_in_chinese(self):
+        self._in_chinese()
         self.storekeeper.lang = "zh_CN"
         picking = self._picking(self.held)
         with self.assertRaisesRegex(UserError, "Held Trading Co 处于信用冻结"):
             picking.with_user(self.storekeeper).button_validate()
 
     def test_customer_chatter_is_written_in_its_collectors_language(self):
+        self._in_chinese()
         self.collector.lang = "zh_CN"
         self.held.with_company(self.company).collector_id = self.collector
         picking = self._picking(self.held)
