@@ -13,6 +13,8 @@ class SaleOrder(models.Model):
 
     collection_partner_hold = fields.Boolean(
         string="Customer on credit hold",
+        # the customer's hold is internal, as the customer's own field
+        groups="base.group_user",
         compute="_compute_collection_partner_hold",
         help="The customer (or the company it belongs to) is on credit hold: the quotation "
         "cannot be confirmed unless a collection manager overrides the hold.",

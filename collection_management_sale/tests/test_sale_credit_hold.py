@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.collection_management.tests.common import CollectionCommon
 
@@ -167,6 +167,15 @@ class TestSaleCreditHold(SaleHoldCommon):
         self.assertIn("action_collection_confirm_despite_hold", form(self.sales_manager))
         self.assertNotIn("action_collection_confirm_despite_hold", form(self.salesman))
         self.assertIn("is on credit hold", form(self.salesman))
+
+    def test_customer_cannot_read_its_hold_on_its_orders(self):
+        portal = new_test_user(self.env, login="portalbuyer", groups="base.group_portal")
+        portal.partner_id.parent_id = self.held
+        order = self._quotation(portal.partner_id)
+        order.action_quotation_sent()  # the customer sees its quotations once sent
+        order.with_user(portal).check_access("read")
+        with self.assertRaises(AccessError):
+            order.with_user(portal).read(["collection_partner_hold"])
 
     # ------------------------------------------------------------ two companies
     def test_hold_stops_supply_in_every_company(self):

@@ -11,6 +11,8 @@ class StockPicking(models.Model):
 
     collection_partner_hold = fields.Boolean(
         string="Customer on credit hold",
+        # the customer's hold is internal, as the customer's own field
+        groups="base.group_user",
         compute="_compute_collection_partner_hold",
         help="A delivery to a customer on credit hold (or to a contact of one) cannot be "
         "validated unless a collection manager overrides the hold.",
