@@ -4,7 +4,8 @@ from odoo.exceptions import UserError
 MANAGER = "collection_management.group_collection_manager"
 # the context key that carries a collection manager's reason to confirm despite a hold
 OVERRIDE = "collection_hold_override"
-# set by an online payment: a held quotation is left to a manager instead of refused
+# set when the customer accepts online (signature or payment): a held quotation is left
+# to a collection manager instead of refused
 DEFER = "collection_hold_defer"
 
 
