@@ -1,7 +1,8 @@
 import json
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
@@ -9,6 +10,13 @@ _lt = LazyTranslate(__name__)
 
 # collection fields are internal: portal and public users never read them
 INTERNAL = "base.group_user"
+MANAGER = "collection_management.group_collection_manager"
+# who may put a customer on credit hold by hand (the follow-up run does it for a level)
+HOLDERS = (
+    MANAGER,
+    "collection_management.group_collection_collector",
+    "account.group_account_invoice",
+)
 RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 # the risk factors are stored as codes with their figure and rendered in the reader's
 # language: the daily job that rates customers runs in English
@@ -248,8 +256,35 @@ class ResPartner(models.Model):
         }
         return action
 
+    def write(self, vals):
+        if "collection_credit_hold" in vals:
+            self._collection_check_hold_write(vals["collection_credit_hold"])
+        return super().write(vals)
+
+    def _collection_check_hold_write(self, hold):
+        """Releasing a credit hold resumes supply: collection managers only. Putting a
+        customer on hold is for the users who follow its payments."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return
+        if not hold:
+            if self.filtered("collection_credit_hold"):
+                raise AccessError(_("Only a collection manager can release a credit hold."))
+        elif not any(self.env.user.has_group(group) for group in HOLDERS):
+            raise AccessError(
+                _(
+                    "Only collectors, accountants and collection managers can put a "
+                    "customer on credit hold."
+                )
+            )
+
     def action_collection_release_hold(self):
-        self.write({"collection_credit_hold": False})
+        """A collection manager resumes supply to the customer; the release is tracked
+        on the customer's chatter with the manager's name, also when the manager may not
+        edit contacts otherwise."""
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only a collection manager can release a credit hold."))
+        self.check_access("read")
+        self.sudo().write({"collection_credit_hold": False})
         return True
 
     def _collection_statement_lines(self, company):

@@ -8,6 +8,7 @@ from . import (
     test_classification,
     test_charges,
     test_configuration_integrity,
+    test_credit_hold_rights,
     test_dashboard,
     test_demo_generator,
     test_followup,

@@ -213,11 +213,11 @@ def cmd_simulate(args):
     return simulate.run(src, args, config=config)
 
 
-def cmd_i18n(_args):
-    """Regenerate i18n/collection_management.pot from the code and merge it into zh_CN.po."""
+def cmd_i18n(args):
+    """Regenerate each addon's i18n/<addon>.pot from the code and merge it into zh_CN.po."""
     from . import i18n
 
-    return i18n.run(_require_src())
+    return i18n.run(_require_src(), modules=args.modules)
 
 
 def cmd_shell(args):
@@ -264,7 +264,7 @@ def main(argv):
     p.add_argument(
         "--fast",
         action="store_true",
-        help="while developing: no lint, and the Odoo tests in the database without demo only",
+        help="while developing: no lint, and the Odoo tests in the databases without demo only",
     )
     p.add_argument("-k", dest="keyword", help="only the tests matching this pytest expression")
     p.set_defaults(func=cmd_test)
@@ -302,6 +302,11 @@ def main(argv):
     p.set_defaults(func=cmd_bench)
     _add_simulate_parser(sub)
     p = sub.add_parser("i18n", help="regenerate the .pot and merge it into zh_CN.po")
+    p.add_argument(
+        "--modules",
+        type=lambda text: [name for name in text.split(",") if name],
+        help="comma-separated addons to export (default: the addon and its bridges)",
+    )
     p.set_defaults(func=cmd_i18n)
     p = sub.add_parser("shell", help="an Odoo shell on a database")
     p.add_argument("-d", "--database", default=DEV_DB)

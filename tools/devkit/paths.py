@@ -6,6 +6,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 ADDON = "collection_management"
 ADDON_DIR = REPO / ADDON
+# the bridge addons beside the addon, installed with the Odoo apps they depend on
+BRIDGES = ("collection_management_sale", "collection_management_stock")
+BRIDGE_APPS = ("sale_management", "stock")
+ADDONS = (ADDON, *BRIDGES)
 
 # Everything the setup creates or remembers lives outside the repository, so that a
 # fresh clone on the same machine finds the Odoo source and the virtualenv again.

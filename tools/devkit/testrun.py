@@ -14,7 +14,15 @@ from pathlib import Path
 from . import odoo, odoosrc, paths, pg, venv
 from .log import DevError, loud, say
 
-LINT_TARGETS = ["collection_management", "tools", "benchmarks", "checks", "dev"]
+LINT_TARGETS = [*paths.ADDONS, "tools", "benchmarks", "checks", "dev"]
+# the databases the Odoo tests run in: name, demo data, modules installed, addons tested.
+# The bridges get a database of their own with the apps they bridge to; it runs in the
+# same pool, after the database with demo data, whose tests end well before the others.
+VARIANTS = [
+    ("demo", True, (paths.ADDON,), (paths.ADDON,)),
+    ("nodemo", False, (paths.ADDON,), (paths.ADDON,)),
+    ("bridges", False, (*paths.BRIDGE_APPS, *paths.BRIDGES), paths.BRIDGES),
+]
 
 
 class Summary:
@@ -71,7 +79,7 @@ def _lint(summary):
                 "pylint",
                 "--rcfile",
                 paths.REPO / ".pylintrc",
-                paths.ADDON,
+                *paths.ADDONS,
             ],
         ),
     ]
@@ -99,7 +107,8 @@ def _static(summary, workdir):
     summary.add("static checks (no Odoo needed)", *_junit_counts(junit))
 
 
-def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
+def _odoo_suite(src, server, workdir, variant, keyword=None):
+    variant, demo, modules, tested = variant
     db = f"collection_test_{variant}"
     server.dropdb(db)
     config = odoo.write_config(
@@ -111,7 +120,7 @@ def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
     )
     install_log = Path(workdir) / f"install-{variant}.log"
     started = time.monotonic()
-    odoo.install(config, db, demo, log=install_log)
+    odoo.install(config, db, demo, modules=",".join(modules), log=install_log)
     say(f"{db}: installed in {time.monotonic() - started:.0f}s")
     junit = Path(workdir) / f"odoo-{variant}.xml"
     log = Path(workdir) / f"pytest-{variant}.log"
@@ -129,7 +138,7 @@ def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
         "console_output_style=classic",
         "-rfEs",
         f"--junitxml={junit}",
-        str(paths.ADDON_DIR / "tests"),
+        *(str(paths.REPO / addon / "tests") for addon in tested),
     ]
     if keyword:
         cmd += ["-k", keyword]
@@ -146,12 +155,15 @@ def _odoo_suite(src, server, workdir, variant, demo, keyword=None):
 
 def _odoo(summary, src, workdir, fast=False, keyword=None):
     with pg.scratch_server() as server:
-        variants = [("nodemo", False)] if fast else [("demo", True), ("nodemo", False)]
+        variants = [v for v in VARIANTS if v[0] != "demo"] if fast else VARIANTS
+        only = os.environ.get("COLLECTION_TEST_VARIANTS")
+        if only:
+            variants = [v for v in variants if v[0] in only.split(",")]
         jobs = int(os.environ.get("COLLECTION_TEST_JOBS", "2"))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [
-                pool.submit(_odoo_suite, src, server, workdir, variant, demo, keyword)
-                for variant, demo in variants
+                pool.submit(_odoo_suite, src, server, workdir, variant, keyword)
+                for variant in variants
             ]
             for future in futures:
                 try:
@@ -159,8 +171,12 @@ def _odoo(summary, src, workdir, fast=False, keyword=None):
                 except DevError as error:
                     summary.add(f"odoo install ({error})", 0, 1)
                     continue
-                kind = "without" if variant == "nodemo" else "with"
-                print(f"----- Odoo tests, database installed {kind} demo data -----")
+                title = {
+                    "demo": "database installed with demo data",
+                    "nodemo": "database installed without demo data",
+                    "bridges": "bridges to Sales and Inventory, database without demo data",
+                }[variant]
+                print(f"----- Odoo tests, {title} -----")
                 print(Path(log).read_text(encoding="utf-8"), flush=True)
                 summary.add(f"odoo tests ({variant} database)", *_junit_counts(junit))
 
@@ -180,13 +196,17 @@ def run(args):
             ensure_system_packages()
             _odoo(summary, src, workdir, fast=args.fast, keyword=args.keyword)
         else:
-            modules = sorted(p.name for p in (paths.ADDON_DIR / "tests").glob("test_*.py"))
+            modules = sorted(
+                str(p.relative_to(paths.REPO))
+                for addon in paths.ADDONS
+                for p in (paths.REPO / addon / "tests").glob("test_*.py")
+            )
             loud(
                 "ODOO TESTS NOT RUN",
                 [
                     "No Odoo 18.0 source was found, so these test modules, which need a",
                     "real Odoo server and PostgreSQL, were NOT run:",
-                    *(f"  - collection_management/tests/{name}" for name in modules),
+                    *(f"  - {name}" for name in modules),
                     "Give a source with ODOO_SRC=<source dir or tarball> and run ./dev test",
                     "again; it is remembered for later runs.",
                 ],

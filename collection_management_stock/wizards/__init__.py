@@ -1,0 +1,1 @@
+from . import collection_picking_hold_override
