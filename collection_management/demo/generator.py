@@ -9,9 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
-from .visits import story_visits
-
 from .story_books import story_books
+from .visits import story_visits
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)

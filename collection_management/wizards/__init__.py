@@ -5,8 +5,8 @@ from . import collection_case_wizard
 from . import (
     collection_case_close,
     collection_case_reassign,
-    collection_contact_details,
     collection_charge_waive,
+    collection_contact_details,
     collection_followup_run,
     collection_legal_request,
     collection_limitation_event,
