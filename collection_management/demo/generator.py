@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
+from .charges import propose_charges, setup_charges
 from .story_books import story_books
 from .visits import story_visits
 
@@ -404,6 +405,7 @@ class DemoBook:
                     "method": "round_robin",
                 }
             )
+        setup_charges(company)
         reminded = self._story_reminded_customers(company, today)
         # rated as the daily job rates them: cases rank, and customers show, their risk
         # from the first login
@@ -432,6 +434,7 @@ class DemoBook:
         self._story_history(company, cases[6:], collectors, today)
         self._story_classification(legal, promised, broken, disputed, cases[6])
         story_visits(self.env, cases[6], cases[7], today)
+        propose_charges(self.env, company)
         return result
 
     def _story_classification(self, legal, promised, broken, disputed, lost):

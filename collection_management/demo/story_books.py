@@ -39,14 +39,17 @@ def story_books(env, company, settled, legal, waived):
         settled._collection_writeoff(
             {oldest: discount}, settled._collection_text(_lt("Settled (demo)"))
         )
-    costs = legal.legal_cost_ids
+    # costs still in draft (the story played again leaves approved ones as they are)
+    costs = legal.legal_cost_ids.filtered(lambda cost: cost.state == "draft")
     costs.write({"partner_id": _lawyer(env).id, "rechargeable": True})
     costs.action_submit()
     costs.action_approve()
     costs.action_create_bill()
     open_invoices = waived.invoice_ids.filtered(lambda m: m.amount_residual > 0)
-    if open_invoices:
-        env["collection.waiver"].create(
+    if open_invoices and not waived.waiver_ids:
+        # asked by the case's collector, as in the office
+        requester = waived.collector_id or env.user
+        env["collection.waiver"].with_user(requester).create(
             {
                 "case_id": waived.id,
                 "kind": "discount",

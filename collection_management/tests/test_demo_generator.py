@@ -183,3 +183,26 @@ class TestDemoGenerator(CollectionCommon):
         self.assertTrue(all(costs.mapped("bill_id")))
         waivers = self.env["collection.waiver"].search([("company_id", "=", self.company.id)])
         self.assertEqual(waivers.mapped("state"), ["to_approve"])
+        self.assertEqual(waivers.user_id, waivers.case_id.collector_id)
+
+    def test_story_charges_interest_and_fees_and_decides_two_proposals(self):
+        generator = DemoBook(self.env, self.company)
+        generator.generate(customers=15, invoices=90, seed=11)
+        generator.story()
+        policy = self.company.collection_policy_id
+        self.assertEqual(policy.interest_rate, 18.25)
+        self.assertTrue(policy.level_ids.filtered(lambda level: level.fee_amount == 50))
+        charges = self.env["collection.charge"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(set(charges.mapped("kind")) & {"interest"}, {"interest"})
+        self.assertEqual(charges.filtered(lambda c: c.state == "invoiced").move_id.state, "posted")
+        waived = charges.filtered(lambda c: c.state == "waived")
+        self.assertEqual(len(waived), 1)
+        self.assertIn("Goodwill", waived.waive_reason)
+        self.assertTrue(charges.filtered(lambda c: c.state == "proposed"))
+        # each proposal is within the policy's cap of what its invoices owed
+        for charge in charges.filtered(lambda c: c.kind == "interest"):
+            principal = sum(charge.invoice_ids.mapped("amount_total"))
+            self.assertLessEqual(charge.amount, principal * 0.30 + 0.01)
+        # a second run the same day proposes nothing new
+        again = self.env["collection.charge"]._cron_collection_charges()
+        self.assertFalse(again.filtered(lambda c: c.company_id == self.company))
