@@ -152,7 +152,7 @@ class TestCallScripts(CollectionCommon):
             self.assertEqual(self._log_form(case).script_situation, "first_call")
 
     def test_collector_picks_another_situation_and_the_log_keeps_it(self):
-        case = self._case("Pick Ltd", lang="zh_CN")
+        case = self._case("Pick Ltd", lang="en_US")
         with freeze_time(TODAY):
             form = self._log_form(case)
             form.script_situation = "dispute"
