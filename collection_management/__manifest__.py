@@ -51,6 +51,7 @@
         "views/collection_menus.xml",
         "views/collection_portal_templates.xml",
         "views/collection_portal_access_views.xml",
+        "views/collection_background_run_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

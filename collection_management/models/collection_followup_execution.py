@@ -128,45 +128,6 @@ class CollectionFollowup(models.Model):
                     )
                 )
 
-    def _collection_statement_attachment(self):
-        self.ensure_one()
-        report = self.env.ref("collection_management.action_report_collection_statement")
-        # the statement is the follow-up's company's, whatever company the sender is in
-        pdf, _format = (
-            self.env["ir.actions.report"]
-            .with_company(self.company_id)
-            ._render_qweb_pdf(report, self.partner_id.ids)
-        )
-        # the customer receives it: named in the customer's language
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        return self.env["ir.attachment"].create(
-            {
-                "name": customer.env._(
-                    "Statement %(partner)s %(date)s.pdf",
-                    partner=self.partner_id.name,
-                    date=self.date,
-                ),
-                "type": "binary",
-                "raw": pdf,
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-
-    def _collection_send_email(self):
-        """Queue the email of each follow-up through Odoo's mail queue."""
-        for followup in self:
-            template = followup.level_id.mail_template_id
-            email_values = {}
-            if followup.level_id.attach_statement:
-                attachment = followup._collection_statement_attachment()
-                email_values["attachment_ids"] = [fields.Command.link(attachment.id)]
-            mail_id = template.send_mail(followup.id, force_send=False, email_values=email_values)
-            followup.write(
-                {"mail_id": mail_id, "channel": "email", "state": "done", "error": False}
-            )
-
     def _collection_activity_user(self):
         self.ensure_one()
         collector = self.partner_id.with_company(self.company_id).collector_id
@@ -274,13 +235,7 @@ class CollectionFollowup(models.Model):
         )
         self.filtered(lambda f: f.level_id.escalate_legal)._collection_escalate_legal()
         self._collection_move_invoices()
-        for followup in self:
-            partner_lang = followup.partner_id._collection_reader_lang(followup.company_id)
-            followup.partner_id.message_post(body=followup._collection_done_text(partner_lang))
-            case = followup.sudo().case_id
-            if case:
-                lang = case._collection_reader_lang()
-                case.message_post(body=followup._collection_done_text(lang))
+        self._collection_log_done()
 
     def _collection_done_text(self, lang):
         followup = self.with_context(lang=lang)
