@@ -6,6 +6,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -92,16 +93,40 @@ class CollectionFollowup(models.Model):
                 company, followups[:1].date, followups.partner_id
             )
             by_partner = {case.partner_id: case for case in cases}
+            links, per_level = [], defaultdict(list)
             for case, case_followups in followups.grouped(
                 lambda f, by_partner=by_partner: by_partner.get(f.partner_id)
             ).items():
                 if not case:
                     continue
-                case_followups.filtered(lambda f: not f.case_id).case_id = case
+                links += [(f.id, case.id) for f in case_followups if not f.case_id]
                 reached = case_followups.level_id.sorted("delay_days")[-1:]
                 if not case.level_id or reached.delay_days > case.level_id.delay_days:
-                    case.level_id = reached
+                    per_level[reached].append(case.id)
+            followups._collection_link_cases(links)
+            # one write per level reached, not one per case
+            for level, case_ids in per_level.items():
+                cases.browse(case_ids).level_id = level
         return self
+
+    def _collection_link_cases(self, links):
+        """Set the case of follow-ups, ``links`` [(follow-up id, case id)], in one
+        statement (one ORM write per case would cost a write per customer)."""
+        if not links:
+            return
+        self.flush_model(["case_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE collection_followup f SET case_id = v.case_id
+                     FROM (VALUES %s) AS v(followup_id, case_id)
+                    WHERE f.id = v.followup_id""",
+                SQL(", ").join(SQL("(%s, %s)", *link) for link in links),
+            )
+        )
+        linked = self.browse(followup_id for followup_id, _case_id in links)
+        linked.invalidate_recordset(["case_id"])
+        self.env["collection.case"].invalidate_model(["followup_ids"])
+        linked.modified(["case_id"])
 
     def _collection_escalate_legal(self):
         """Follow-ups whose level escalates to legal: the customer's case (opened if

@@ -23,14 +23,18 @@ import lxml.html
 from odoo import api, models
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
+from .collection_letterhead import SYSTEM_FONT
+
 _logger = logging.getLogger(__name__)
 
 PAGE_BREAK = '<div style="page-break-before: always;"></div>'
 # the mark: white text of one pixel at the top of each document's first page (found
-# in the PDF's text, unseen on paper); its random part cannot be typed by a customer
+# in the PDF's text, unseen on paper); its random part cannot be typed by a customer.
+# It is printed in an installed font: a web font would be drawn as outlines, not text.
 MARK = (
-    '<div style="font-size: 1px; line-height: 1px; height: 1px; color: #ffffff; '
-    'overflow: hidden;">{mark}</div>'
+    f'<div class="{SYSTEM_FONT}" style="font-size: 1px; line-height: 1px; height: 1px; '
+    "color: #ffffff; overflow: hidden; font-family: 'Noto Sans CJK SC', 'DejaVu Sans', "
+    'sans-serif !important;">{mark}</div>'
 )
 
 
