@@ -203,7 +203,9 @@ class CollectionFollowup(models.Model):
                 key = (vals["res_id"], vals["user_id"])
                 (rest if key in seen else batch).append(vals)
                 seen.add(key)
-            self.env["mail.activity"].create(batch)
+            # no "assigned to you" email per activity: a run gives a collector hundreds
+            # of calls at once, which their activities list shows
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(batch)
             vals_list = rest
 
     def _collection_move_invoices(self):

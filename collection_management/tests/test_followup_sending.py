@@ -25,6 +25,8 @@ class TestFollowupSending(CollectionCommon):
             ]
         )
         for index, partner in enumerate(partners):
+            # the level schedules a call for the customer's collector
+            partner.with_company(self.company).collector_id = self.collector
             self._invoice(partner, 1000 + index, TODAY - timedelta(days=50))
         drafts = self._run_followups(partners=partners)["followups"]
         self.assertEqual(set(drafts.mapped("state")), {"draft"})
@@ -98,6 +100,11 @@ class TestFollowupSending(CollectionCommon):
         small_count = measure(small)
         large_count = measure(large)
         self.assertEqual(len(large.mail_id), 15)
+        calls = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", large.partner_id.ids)]
+        )
+        self.assertEqual(calls.user_id, self.collector, "each customer's call is scheduled")
+        self.assertEqual(len(calls), 15)
         self.assertEqual(set(large.mapped("state")), {"done"})
         # twelve follow-ups more: a query per follow-up and step would add dozens
         self.assertLessEqual(large_count, small_count + 12 * 4)
