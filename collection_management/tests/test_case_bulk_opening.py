@@ -39,7 +39,10 @@ class TestCaseBulkOpening(CollectionCommon):
         self.env.invalidate_all()
         with freeze_time(TODAY):
             before = self.cr.sql_log_count
-            cases = self.case_model._collection_sync(self.company, TODAY, partners)
+            # with tracking, as in production (the test base class turns it off)
+            cases = self.case_model.with_context(tracking_disable=False)._collection_sync(
+                self.company, TODAY, partners
+            )
             self.env.flush_all()
             return cases, self.cr.sql_log_count - before
 

@@ -34,8 +34,9 @@ class TestFollowupSending(CollectionCommon):
         return drafts
 
     def _send(self, drafts):
+        # with tracking, as in production (the test base class turns it off)
         with freeze_time(TODAY):
-            drafts.action_send()
+            drafts.with_context(tracking_disable=False).action_send()
 
     def test_bulk_send_queues_each_customer_its_email_with_its_own_statement(self):
         drafts = self._drafts(4)
