@@ -90,7 +90,9 @@ class CollectionCase(models.Model):
         new_cases = new_cases.sudo(self.env.su)
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
-        new_cases._collection_assign()
+        # a case opened here gets its collector and stage without a tracking message
+        # per case: its opening note says who works it
+        new_cases.with_context(mail_notrack=True)._collection_assign()
         new_cases._collection_log_opening()
         return open_cases
 
@@ -120,6 +122,14 @@ class CollectionCase(models.Model):
             {
                 case.id: case._collection_text(
                     _lt(
+                        "Case opened: %(amount)s overdue since %(date)s, assigned to "
+                        "%(collector)s.",
+                        amount=case.currency_id.format(case.amount_due),
+                        date=fields.Date.to_string(case.oldest_due_date) or "",
+                        collector=case.collector_id.name,
+                    )
+                    if case.collector_id
+                    else _lt(
                         "Case opened: %(amount)s overdue since %(date)s.",
                         amount=case.currency_id.format(case.amount_due),
                         date=fields.Date.to_string(case.oldest_due_date) or "",

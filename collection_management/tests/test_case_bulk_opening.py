@@ -39,8 +39,8 @@ class TestCaseBulkOpening(CollectionCommon):
         self.env.invalidate_all()
         with freeze_time(TODAY):
             before = self.cr.sql_log_count
-            # with tracking, as in production (the test base class turns it off)
-            cases = self.case_model.with_context(tracking_disable=False)._collection_sync(
+            # in a plain context, as in production (the test base class turns tracking off)
+            cases = self.case_model.with_env(self.env(context={}))._collection_sync(
                 self.company, TODAY, partners
             )
             self.env.flush_all()
@@ -88,5 +88,9 @@ class TestCaseBulkOpening(CollectionCommon):
         self.assertEqual(len(set(large.mapped("name"))), 40)
         self.assertEqual(set(large.mapped("stage_id.kind")), {"assigned"})
         self.assertEqual(large.collector_id, self.collector | self.collector_2)
+        note = large[:1].message_ids.filtered(lambda m: "Case opened" in (m.body or ""))
+        self.assertIn(
+            large[:1].collector_id.name, note.body, "the opening note names the collector"
+        )
         # 36 cases more: 0.05 queries per case allows two queries
         self.assertLessEqual(large_count, small_count + 2, (small_count, large_count))
