@@ -90,8 +90,34 @@ def _open_invoice_count(env):
     return moves.search_count(moves._collection_open_invoice_domain())
 
 
+def _oca_policy(env):
+    """OCA's three-reminder policy on every company's receivable accounts."""
+    policy = env.ref("account_credit_control.credit_control_3_time")
+    for company in env["res.company"].search([]):
+        accounts = env["account.account"].search(
+            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)]
+        )
+        policy.account_ids |= accounts
+        company.credit_policy_id = policy
+    env.flush_all()
+    return policy
+
+
+def _oca_generate(env, policy, today):
+    for company in env["res.company"].search([]):
+        run = (
+            env["credit.control.run"]
+            .with_company(company)
+            .create({"date": today, "policy_ids": [(6, 0, policy.ids)], "company_id": company.id})
+        )
+        run.generate_credit_lines()
+    env.flush_all()
+
+
 def step_oca(registry, probe, args):
-    """OCA account_credit_control on the same invoices, in a transaction rolled back."""
+    """OCA account_credit_control on the same invoices, in a transaction rolled back:
+    its line generation, then its emailing (each communication with its PDF report)
+    of a sample of the customers it made lines for, timed per customer."""
     with registry.cursor() as cr:
         env = _env(cr)
         if not env["ir.module.module"].search_count(
@@ -99,35 +125,46 @@ def step_oca(registry, probe, args):
         ):
             print("account_credit_control is not installed: no comparison.")
             return
-        policy = env.ref("account_credit_control.credit_control_3_time")
+        policy = _oca_policy(env)
         units = _open_invoice_count(env)
-        for company in env["res.company"].search([]):
-            accounts = env["account.account"].search(
-                [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)]
-            )
-            policy.account_ids |= accounts
-            company.credit_policy_id = policy
+        with probe.measure("OCA credit control: generate lines", cr, units=units) as figures:
+            _oca_generate(env, policy, args.today)
+            lines = env["credit.control.line"].search([("channel", "=", "email")])
+            figures["customers"] = len(lines.partner_id)
+        partners = lines.partner_id[: args.oca_email_sample]
+        sample = lines.filtered(lambda line: line.partner_id in partners)
+        sample.write({"state": "to_be_sent"})
         env.flush_all()
-        with probe.measure("OCA credit control: generate lines", cr, units=units):
-            for company in env["res.company"].search([]):
-                run = (
-                    env["credit.control.run"]
-                    .with_company(company)
-                    .create(
-                        {
-                            "date": args.today,
-                            "policy_ids": [(6, 0, policy.ids)],
-                            "company_id": company.id,
-                        }
-                    )
-                )
-                run.generate_credit_lines()
+        with probe.measure(
+            "OCA credit control: email (sample)", cr, units=len(partners), unit_name="customer"
+        ) as figures:
+            emailer = env["credit.control.emailer"].create({"line_ids": [(6, 0, sample.ids)]})
+            emailer.email_lines()
             env.flush_all()
+            figures["emails_queued"] = env["mail.mail"].search_count(
+                [("model", "=", "credit.control.communication")]
+            )
+            figures["all_customers"] = len(lines.partner_id)
         cr.rollback()
 
 
+RUN_AUTO = "follow-up run, automatic levels (decide, create, cases, render, queue)"
+SEND_ALL = "send every draft in bulk (render, statements, queue)"
+RUN_BARE = "follow-up run without rendering (decide, create, cases)"
+
+
+def _run_all(env, companies, today):
+    made = 0
+    for company in companies.with_env(env):
+        made += len(env["collection.followup"]._collection_run(company, today)["followups"])
+    env.flush_all()
+    return made
+
+
 def step_followup(registry, probe, args):
-    """Our decision phase (rolled back), then the whole run with emails (kept)."""
+    """Our decision phase, our run without rendering (every level reviewed first),
+    then the whole run with every email: the automatic levels, then every draft
+    approved and sent in bulk as an accountant would (all rolled back)."""
     with registry.cursor() as cr:
         env = _env(cr)
         units = _open_invoice_count(env)
@@ -143,19 +180,96 @@ def step_followup(registry, probe, args):
         cr.rollback()
     with registry.cursor() as cr:
         env = _env(cr)
+        env["collection.level"].search([]).write({"auto_execute": False})
+        env.flush_all()
         env.invalidate_all()
-        with probe.measure(
-            "follow-up run (decide, create, render, queue)", cr, units=units
-        ) as figures:
-            made = 0
-            for company in companies.with_env(env):
-                summary = env["collection.followup"]._collection_run(company, args.today)
-                made += len(summary["followups"])
+        with probe.measure(RUN_BARE, cr, units=units) as figures:
+            figures["followups"] = _run_all(env, companies, args.today)
+        cr.rollback()
+    with registry.cursor() as cr:
+        env = _env(cr)
+        env.invalidate_all()
+        with probe.measure(RUN_AUTO, cr, units=units) as figures:
+            figures["followups"] = _run_all(env, companies, args.today)
+            figures["emails_queued"] = _queued(env)
+        env.invalidate_all()
+        drafts = env["collection.followup"].search([("state", "=", "draft")])
+        with probe.measure(SEND_ALL, cr, units=len(drafts), unit_name="follow-up") as figures:
+            # above the company's threshold the send goes to the background job: run
+            # its batches here, as the cron worker would
+            drafts.action_send()
+            jobs = env["collection.background.run"]
+            while jobs.search_count([("state", "in", ("queued", "running"))]):
+                jobs._cron_collection_background()
             env.flush_all()
-            figures["followups"] = made
-            figures["emails_queued"] = env["mail.mail"].search_count(
-                [("model", "=", "collection.followup")]
+            figures["emails_queued"] = _queued(env)
+            figures["with_statement"] = env["mail.mail"].search_count(
+                [("model", "=", "collection.followup"), ("attachment_ids", "!=", False)]
             )
+        cr.rollback()
+    _whole_run(probe)
+
+
+def _queued(env):
+    return env["mail.mail"].search_count([("model", "=", "collection.followup")])
+
+
+def _whole_run(probe):
+    """The run with every email: the automatic run plus the bulk send, as one row."""
+    by_name = {row["name"]: row for row in probe.rows}
+    run, send = by_name.get(RUN_AUTO), by_name.get(SEND_ALL)
+    if not (run and send):
+        return
+    row = {
+        "name": "whole run with every email",
+        "seconds": round(run["seconds"] + send["seconds"], 3),
+        "queries": run["queries"] + send["queries"],
+        "peak_mb": max(run["peak_mb"], send["peak_mb"]),
+        "unit": "invoice",
+        "units": run["units"],
+        "emails_queued": send["emails_queued"],
+        "with_statement": send["with_statement"],
+    }
+    row["ms_per_unit"] = round(1000 * row["seconds"] / row["units"], 4)
+    row["queries_per_unit"] = round(row["queries"] / row["units"], 4)
+    probe.rows.append(row)
+    print(probe.format(row), flush=True)
+    print(
+        f"  {row['emails_queued']} emails queued, {row['with_statement']} with a statement",
+        flush=True,
+    )
+
+
+def step_statements(registry, probe, args):
+    """Statements of the same customers printed one wkhtmltopdf process each, then
+    all in one process cut per customer (rolled back)."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        report = env.ref("collection_management.action_report_collection_statement")
+        for company in env["res.company"].search([]):
+            moves = env["account.move"].search(
+                [
+                    ("company_id", "=", company.id),
+                    *env["account.move"]._collection_open_invoice_domain(),
+                ],
+                limit=2000,
+            )
+            partner_ids = list(dict.fromkeys(moves.commercial_partner_id.ids))[: args.statements]
+            reports = env["ir.actions.report"].with_company(company)
+            with probe.measure(
+                "statements, one process each", cr, units=len(partner_ids), unit_name="statement"
+            ):
+                for partner_id in partner_ids:
+                    reports._render_qweb_pdf(report, [partner_id])
+            with probe.measure(
+                "statements, one process cut per customer",
+                cr,
+                units=len(partner_ids),
+                unit_name="statement",
+            ) as figures:
+                documents = reports._collection_render_batch(report, partner_ids)
+                figures["cut"] = len(documents)
+            break
         cr.rollback()
 
 
@@ -296,6 +410,7 @@ STEPS = {
     "generate": step_generate,
     "followup": step_followup,
     "oca": step_oca,
+    "statements": step_statements,
     "cases": step_cases,
     "promises": step_promises,
     "worklist": step_worklist,
@@ -303,13 +418,58 @@ STEPS = {
 }
 
 
+def _row_text(row):
+    return f"{row['seconds']:.1f} s, {row['queries_per_unit']:.2f} q/inv"
+
+
 def ratios(rows):
+    """The like-for-like table, every figure from this same run (on a shared machine
+    only the ratios of one run compare)."""
     by_name = {row["name"]: row for row in rows}
-    ours = by_name.get("follow-up decision phase")
-    theirs = by_name.get("OCA credit control: generate lines")
-    if ours and theirs and ours["seconds"]:
-        ratio = theirs["seconds"] / ours["seconds"]
+    decision = by_name.get("follow-up decision phase")
+    bare = by_name.get(RUN_BARE)
+    whole = by_name.get("whole run with every email")
+    generate = by_name.get("OCA credit control: generate lines")
+    email = by_name.get("OCA credit control: email (sample)")
+    single = by_name.get("statements, one process each")
+    batch = by_name.get("statements, one process cut per customer")
+    if single and batch and batch["seconds"]:
+        print(
+            f"statements one process each / one process cut per customer: "
+            f"{single['seconds'] / batch['seconds']:.1f}x ({batch.get('cut')} cut)"
+        )
+    if not generate:
+        return
+    if decision and decision["seconds"]:
+        ratio = generate["seconds"] / decision["seconds"]
         print(f"OCA credit control run / our decision phase: {ratio:.1f}x (target >= 10x)")
+    print()
+    print(f"{'like for like (same run, same invoices)':<42} {'ours':>22} {'peer':>22}  ours/peer")
+    if bare:
+        print(
+            f"{'run without rendering / peer lines':<42} {_row_text(bare):>22} "
+            f"{_row_text(generate):>22}  {bare['seconds'] / generate['seconds']:.2f}x"
+        )
+    if whole:
+        print(
+            f"{'run with every email / peer lines':<42} {_row_text(whole):>22} "
+            f"{_row_text(generate):>22}  {whole['seconds'] / generate['seconds']:.2f}x"
+            " (target <= 0.3x)"
+        )
+    if whole and email and email["units"]:
+        # the peer's emailing of every customer it made lines for, from its sample
+        scale = email["all_customers"] / email["units"]
+        seconds = generate["seconds"] + email["seconds"] * scale
+        queries = (generate["queries"] + email["queries"] * scale) / generate["units"]
+        peer = f"{seconds:.1f} s, {queries:.2f} q/inv"
+        print(
+            f"{'run with every email / peer lines + emails':<42} {_row_text(whole):>22} "
+            f"{peer:>22}  {whole['seconds'] / seconds:.2f}x"
+        )
+        print(
+            f"  (peer emailing timed on {email['units']} of its {email['all_customers']} "
+            "customers and scaled)"
+        )
 
 
 def main():
@@ -323,6 +483,15 @@ def main():
     parser.add_argument("--today", default=date.today().isoformat())
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument(
+        "--statements", type=int, default=20, help="customers of the statements step"
+    )
+    parser.add_argument(
+        "--oca-email-sample",
+        type=int,
+        default=40,
+        help="customers emailed by the OCA module (one PDF process each), extrapolated",
+    )
     args = parser.parse_args()
     args.today = date.fromisoformat(args.today)
 

@@ -64,6 +64,7 @@
         "views/collection_portal_access_views.xml",
         "views/collection_visit_views.xml",
         "views/collection_waiver_views.xml",
+        "views/collection_background_run_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -297,14 +297,7 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "collection.case", sequence_date=vals.get("date_open")
-                ) or _("New")
+        self._collection_number(vals_list)
         cases = super().create(vals_list)
         cases._collection_check_single_open()
         return cases

@@ -69,13 +69,20 @@ class CollectionCase(models.Model):
             ]
         )
         with_case = open_cases.partner_id
+        # the stage of new cases, found once (the field's default searches per case)
+        stage = self.env["collection.stage"]._collection_stage("new")
         # the process opens cases, for whoever runs it
         new_cases = (
             self.with_context(mail_create_nolog=True)
             .sudo()
             .create(
                 [
-                    {"partner_id": partner.id, "company_id": company.id, "date_open": date}
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "date_open": date,
+                        "stage_id": stage.id,
+                    }
                     for partner in wanted - with_case
                 ]
             )
@@ -83,9 +90,31 @@ class CollectionCase(models.Model):
         new_cases = new_cases.sudo(self.env.su)
         open_cases |= new_cases
         open_cases._collection_join_invoices(date)
-        new_cases._collection_assign()
+        # a case opened here gets its collector and stage without a tracking message
+        # per case: its opening note says who works it
+        new_cases.with_context(mail_notrack=True)._collection_assign()
         new_cases._collection_log_opening()
         return open_cases
+
+    @api.model
+    def _collection_number(self, vals_list):
+        """Give the cases of ``vals_list`` without a name their number from the case
+        sequence of their company: the numbers of each company and date are drawn from
+        the sequence's PostgreSQL sequence in one statement."""
+        todo = defaultdict(list)
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                company_id = vals.get("company_id") or self.env.company.id
+                date = fields.Date.to_date(vals.get("date_open")) or fields.Date.context_today(self)
+                todo[(company_id, date)].append(vals)
+        sequences = self.env["ir.sequence"]
+        for (company_id, date), group in todo.items():
+            company = self.env["res.company"].browse(company_id)
+            names = sequences.with_company(company)._collection_next_names(
+                "collection.case", date, len(group)
+            )
+            for vals, name in zip(group, names, strict=True):
+                vals["name"] = name or _("New")
 
     def _collection_log_opening(self):
         """The opening note of new cases, each in the language of whoever works it."""
@@ -93,6 +122,14 @@ class CollectionCase(models.Model):
             {
                 case.id: case._collection_text(
                     _lt(
+                        "Case opened: %(amount)s overdue since %(date)s, assigned to "
+                        "%(collector)s.",
+                        amount=case.currency_id.format(case.amount_due),
+                        date=fields.Date.to_string(case.oldest_due_date) or "",
+                        collector=case.collector_id.name,
+                    )
+                    if case.collector_id
+                    else _lt(
                         "Case opened: %(amount)s overdue since %(date)s.",
                         amount=case.currency_id.format(case.amount_due),
                         date=fields.Date.to_string(case.oldest_due_date) or "",

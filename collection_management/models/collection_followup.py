@@ -167,9 +167,23 @@ class CollectionFollowup(models.Model):
     def action_send(self):
         """Send the reviewed drafts (or retry failed ones)."""
         self.check_access("write")
-        todo = self.filtered(lambda f: f.state in ("draft", "failed")).sudo()
+        todo = self.filtered(lambda f: f.state in ("draft", "failed"))
         if not todo:
             raise UserError(_("Only follow-ups to review or failed ones can be sent."))
+        jobs = self.env["collection.background.run"]
+        for company, followups in todo.grouped("company_id").items():
+            if len(followups) > company.collection_background_run_threshold:
+                today = fields.Date.context_today(self)
+                jobs |= jobs._collection_start(
+                    "send", company, today, len(followups), followups=followups
+                )
+                todo -= followups
+        todo._collection_send_now()
+        return jobs[:1]._collection_action() if jobs else True
+
+    def _collection_send_now(self):
+        """Send these reviewed drafts (or retry these failed ones) at once."""
+        todo = self.filtered(lambda f: f.state in ("draft", "failed")).sudo()
         retry = todo.filtered(lambda f: f.state == "failed" and f.mail_id)
         # a failed email is queued again as it is: the rest of the level (activities,
         # credit hold, chatter) already happened and must not happen twice

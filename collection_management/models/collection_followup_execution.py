@@ -6,6 +6,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -92,16 +93,40 @@ class CollectionFollowup(models.Model):
                 company, followups[:1].date, followups.partner_id
             )
             by_partner = {case.partner_id: case for case in cases}
+            links, per_level = [], defaultdict(list)
             for case, case_followups in followups.grouped(
                 lambda f, by_partner=by_partner: by_partner.get(f.partner_id)
             ).items():
                 if not case:
                     continue
-                case_followups.filtered(lambda f: not f.case_id).case_id = case
+                links += [(f.id, case.id) for f in case_followups if not f.case_id]
                 reached = case_followups.level_id.sorted("delay_days")[-1:]
                 if not case.level_id or reached.delay_days > case.level_id.delay_days:
-                    case.level_id = reached
+                    per_level[reached].append(case.id)
+            followups._collection_link_cases(links)
+            # one write per level reached, not one per case
+            for level, case_ids in per_level.items():
+                cases.browse(case_ids).level_id = level
         return self
+
+    def _collection_link_cases(self, links):
+        """Set the case of follow-ups, ``links`` [(follow-up id, case id)], in one
+        statement (one ORM write per case would cost a write per customer)."""
+        if not links:
+            return
+        self.flush_model(["case_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE collection_followup f SET case_id = v.case_id
+                     FROM (VALUES %s) AS v(followup_id, case_id)
+                    WHERE f.id = v.followup_id""",
+                SQL(", ").join(SQL("(%s, %s)", *link) for link in links),
+            )
+        )
+        linked = self.browse(followup_id for followup_id, _case_id in links)
+        linked.invalidate_recordset(["case_id"])
+        self.env["collection.case"].invalidate_model(["followup_ids"])
+        linked.modified(["case_id"])
 
     def _collection_escalate_legal(self):
         """Follow-ups whose level escalates to legal: the customer's case (opened if
@@ -127,45 +152,6 @@ class CollectionFollowup(models.Model):
                         level=level.with_env(reader.env).name,
                     )
                 )
-
-    def _collection_statement_attachment(self):
-        self.ensure_one()
-        report = self.env.ref("collection_management.action_report_collection_statement")
-        # the statement is the follow-up's company's, whatever company the sender is in
-        pdf, _format = (
-            self.env["ir.actions.report"]
-            .with_company(self.company_id)
-            ._render_qweb_pdf(report, self.partner_id.ids)
-        )
-        # the customer receives it: named in the customer's language
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        return self.env["ir.attachment"].create(
-            {
-                "name": customer.env._(
-                    "Statement %(partner)s %(date)s.pdf",
-                    partner=self.partner_id.name,
-                    date=self.date,
-                ),
-                "type": "binary",
-                "raw": pdf,
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-
-    def _collection_send_email(self):
-        """Queue the email of each follow-up through Odoo's mail queue."""
-        for followup in self:
-            template = followup.level_id.mail_template_id
-            email_values = {}
-            if followup.level_id.attach_statement:
-                attachment = followup._collection_statement_attachment()
-                email_values["attachment_ids"] = [fields.Command.link(attachment.id)]
-            mail_id = template.send_mail(followup.id, force_send=False, email_values=email_values)
-            followup.write(
-                {"mail_id": mail_id, "channel": "email", "state": "done", "error": False}
-            )
 
     def _collection_activity_user(self):
         self.ensure_one()
@@ -217,7 +203,9 @@ class CollectionFollowup(models.Model):
                 key = (vals["res_id"], vals["user_id"])
                 (rest if key in seen else batch).append(vals)
                 seen.add(key)
-            self.env["mail.activity"].create(batch)
+            # no "assigned to you" email per activity: a run gives a collector hundreds
+            # of calls at once, which their activities list shows
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(batch)
             vals_list = rest
 
     def _collection_move_invoices(self):
@@ -274,13 +262,7 @@ class CollectionFollowup(models.Model):
         )
         self.filtered(lambda f: f.level_id.escalate_legal)._collection_escalate_legal()
         self._collection_move_invoices()
-        for followup in self:
-            partner_lang = followup.partner_id._collection_reader_lang(followup.company_id)
-            followup.partner_id.message_post(body=followup._collection_done_text(partner_lang))
-            case = followup.sudo().case_id
-            if case:
-                lang = case._collection_reader_lang()
-                case.message_post(body=followup._collection_done_text(lang))
+        self._collection_log_done()
 
     def _collection_done_text(self, lang):
         followup = self.with_context(lang=lang)

@@ -13,6 +13,7 @@ SETTING_BOUNDS = {
     "collection_demand_days": (1, 365),
     "collection_portal_token_days": (1, 365),
     "collection_portal_max_instalments": (1, 24),
+    "collection_background_run_threshold": (1, 1000000),
 }
 
 
@@ -73,6 +74,13 @@ class ResCompany(models.Model):
         help="On the collection page, a customer promises to pay in at most this many "
         "instalments at once.",
     )
+    collection_background_run_threshold = fields.Integer(
+        string="Background runs above",
+        default=500,
+        help="A follow-up run or a send of more customers than this runs in the "
+        "background, with its progress shown and its summary posted when done.",
+    )
+
     collection_block_held_invoices = fields.Boolean(
         string="Block invoices of held customers",
         help="Customer invoices of a customer on credit hold cannot be posted; a "
@@ -160,6 +168,11 @@ class ResCompany(models.Model):
             ),
             "collection_portal_max_instalments": _(
                 "Customers may promise between 1 and %(highest)s instalments.",
+                highest=highest,
+            ),
+            "collection_background_run_threshold": _(
+                "Follow-ups go to the background above a number of customers between 1 and "
+                "%(highest)s.",
                 highest=highest,
             ),
         }

@@ -19,6 +19,9 @@ class ResConfigSettings(models.TransientModel):
     collection_case_min_days = fields.Integer(
         related="company_id.collection_case_min_days", readonly=False
     )
+    collection_background_run_threshold = fields.Integer(
+        related="company_id.collection_background_run_threshold", readonly=False
+    )
     collection_promise_grace_days = fields.Integer(
         related="company_id.collection_promise_grace_days", readonly=False
     )

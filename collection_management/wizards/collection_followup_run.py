@@ -142,9 +142,19 @@ class CollectionFollowupRun(models.TransientModel):
             raise UserError(
                 _("You cannot run the follow-ups of %(company)s.", company=self.company_id.name)
             )
-        summary = self.env["collection.followup"]._collection_run(
+        followups = self.env["collection.followup"]
+        decisions, _skipped = followups._collection_decide(
             self.company_id, self.date, self.partner_ids or None
         )
+        if len(decisions) > self.company_id.collection_background_run_threshold:
+            return (
+                self.env["collection.background.run"]
+                ._collection_start(
+                    "run", self.company_id, self.date, len(decisions), partners=self.partner_ids
+                )
+                ._collection_action()
+            )
+        summary = followups._collection_run(self.company_id, self.date, self.partner_ids or None)
         skipped = self.env["res.partner"].union(*summary["skipped_partners"].values())
         self.write(
             {

@@ -11,7 +11,16 @@ from . import odoo, paths, pg, venv
 from .log import DevError, say
 
 SIZES = {"small": (2000, 10000), "large": (20000, 100000)}
-ALL_STEPS = ("generate", "followup", "oca", "cases", "promises", "worklist", "exports")
+ALL_STEPS = (
+    "generate",
+    "followup",
+    "oca",
+    "statements",
+    "cases",
+    "promises",
+    "worklist",
+    "exports",
+)
 OCA_REQUIREMENT = "odoo-addon-account-credit-control>=18.0,<18.1"
 
 
@@ -136,6 +145,8 @@ def run(src, args):
         json_parts = []
         if cache and (cache / "db.dump").is_file():
             _restore_dataset(server, db, Path(workdir) / "data", cache)
+            # the addon may have changed since the dataset was generated
+            odoo.update(config, db, log=Path(workdir) / "update.log")
             steps = [step for step in steps if step != "generate"]
         else:
             odoo.install(config, db, demo=False, modules=modules, log=Path(workdir) / "install.log")

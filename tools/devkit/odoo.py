@@ -74,6 +74,23 @@ def install(config, db, demo, modules=paths.ADDON, log=None):
     return result
 
 
+def update(config, db, modules=paths.ADDON, log=None):
+    """Update ``modules`` in ``db`` (a database restored from an older version)."""
+    say(f"updating {modules} in {db} ...")
+    with open(log or os.devnull, "w", encoding="utf-8") as out:
+        result = subprocess.run(
+            odoo_cmd(config, "-d", db, "-u", modules, "--stop-after-init", "--no-http"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode:
+        if log:
+            sys.stdout.write(Path(log).read_text(encoding="utf-8")[-6000:])
+        raise DevError(f"updating {modules} in {db} failed (exit {result.returncode}).")
+    return result
+
+
 def _say_demo_warnings(log):
     """The demo data installs Simplified Chinese for its Chinese users and customers;
     when it cannot, it logs why, and that must not scroll by unseen."""

@@ -1,0 +1,121 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
+
+from .common import TODAY, CollectionCommon
+from .test_letterhead import pdf_pages_text
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupSending(CollectionCommon):
+    """Many follow-ups sent at once: the formal demand (level at 45 days, reviewed
+    before sending, with the statement) of many customers approved in one "Send"."""
+
+    def _drafts(self, count, prefix="Bulk"):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"{prefix} customer {index}", "email": f"{prefix.lower()}{index}@ex.com"}
+                for index in range(count)
+            ]
+        )
+        for index, partner in enumerate(partners):
+            # the level schedules a call for the customer's collector
+            partner.with_company(self.company).collector_id = self.collector
+            self._invoice(partner, 1000 + index, TODAY - timedelta(days=50))
+        drafts = self._run_followups(partners=partners)["followups"]
+        self.assertEqual(set(drafts.mapped("state")), {"draft"})
+        self.assertEqual(len(drafts), count)
+        return drafts
+
+    def _send(self, drafts):
+        # with tracking, as in production (the test base class turns it off)
+        with freeze_time(TODAY):
+            drafts.with_context(tracking_disable=False).action_send()
+
+    def test_bulk_send_queues_each_customer_its_email_with_its_own_statement(self):
+        drafts = self._drafts(4)
+        self._send(drafts)
+        for followup in drafts:
+            mail = followup.mail_id
+            self.assertEqual(followup.state, "done")
+            self.assertEqual(mail.state, "outgoing", "queued, not sent inside the request")
+            self.assertEqual(mail.recipient_ids, followup.partner_id)
+            self.assertEqual(mail.res_id, followup.id)
+            statement = mail.attachment_ids
+            self.assertEqual(len(statement), 1)
+            self.assertEqual(statement.res_model, "collection.followup")
+            self.assertEqual(statement.res_id, followup.id)
+            content = statement.raw.decode()
+            self.assertIn(followup.partner_id.name, content, "the customer's own statement")
+            for other in (drafts - followup).partner_id:
+                self.assertNotIn(f"{other.name}<", content)
+            self.assertIn(
+                followup.level_id.name,
+                followup.partner_id.message_ids[:1].body,
+                "the customer's chatter notes the follow-up",
+            )
+        self.assertEqual(len(drafts.mail_id), 4)
+
+    def test_statements_of_many_customers_are_one_pdf_rendering_split_per_customer(self):
+        drafts = self._drafts(3)
+        calls = []
+        real = IrActionsReport._run_wkhtmltopdf
+
+        def counting(report, bodies, *args, **kwargs):
+            calls.append(len(bodies))
+            return real(report, bodies, *args, **kwargs)
+
+        with (
+            freeze_time(TODAY),
+            patch.object(IrActionsReport, "_run_wkhtmltopdf", counting),
+        ):
+            contents = drafts.with_context(force_report_rendering=True)._collection_statement_pdfs()
+        self.assertEqual(calls, [1], "one wkhtmltopdf process prints the three statements")
+        for followup in drafts:
+            pages = pdf_pages_text(contents[followup])
+            text = "".join(pages)
+            self.assertTrue(contents[followup].startswith(b"%PDF"))
+            self.assertIn(followup.partner_id.name, text)
+            for other in (drafts - followup).partner_id:
+                self.assertNotIn(other.name, text, "no page of another customer")
+            self.assertIn("Statement of account", pages[0])
+
+    def test_bulk_send_queries_do_not_grow_with_the_number_of_followups(self):
+        small = self._drafts(3, "Small")
+        large = self._drafts(15, "Large")
+
+        def measure(drafts):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            self._send(drafts)
+            self.env.flush_all()
+            return self.cr.sql_log_count - before
+
+        small_count = measure(small)
+        large_count = measure(large)
+        self.assertEqual(len(large.mail_id), 15)
+        calls = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", large.partner_id.ids)]
+        )
+        self.assertEqual(calls.user_id, self.collector, "each customer's call is scheduled")
+        self.assertEqual(len(calls), 15)
+        self.assertEqual(set(large.mapped("state")), {"done"})
+        # twelve follow-ups more: a query per follow-up and step would add dozens
+        self.assertLessEqual(large_count, small_count + 12 * 4)
+
+    def test_collector_cannot_mark_a_draft_sent_or_give_it_an_email(self):
+        draft = self._drafts(1, "Rights")
+        mail = self.env["mail.mail"].create({"subject": "fake", "email_to": "x@ex.com"})
+        as_collector = draft.with_user(self.collector)
+        for values in ({"state": "done"}, {"mail_id": mail.id}, {"channel": "none"}):
+            with self.subTest(values=values), self.assertRaises(UserError):
+                as_collector.write(values)
+        self.assertEqual(draft.state, "draft")
+        self.assertFalse(draft.mail_id)
