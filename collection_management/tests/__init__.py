@@ -1,7 +1,9 @@
 from . import (
     test_access_matrix,
+    test_background_run,
     test_case,
     test_case_assignment,
+    test_case_bulk_opening,
     test_case_integrity,
     test_case_score,
     test_case_security,
@@ -14,6 +16,7 @@ from . import (
     test_followup,
     test_followup_faults,
     test_followup_integrity,
+    test_followup_sending,
     test_language,
     test_legal,
     test_legal_costs_books,

@@ -26,6 +26,9 @@ WORKLIST = "/odoo/action-collection_management.collection_case_action_worklist"
 FOLLOWUPS = "/odoo/action-collection_management.collection_followup_action"
 DASHBOARD = "/odoo/action-collection_management.collection_dashboard_action"
 LEGAL = "/odoo/action-collection_management.collection_case_action_legal"
+VISITS = "/odoo/action-collection_management.collection_visit_action?view_type=calendar"
+CHARGES = "/odoo/action-collection_management.collection_charge_action"
+WEEKLY = "/odoo/action-collection_management.collection_weekly_report_action"
 
 # who takes which picture: (file name, login, viewport, what to open, what shows it is ready)
 SCREENS = [
@@ -37,6 +40,9 @@ SCREENS = [
     ("case_form_zh", "collector.li", DESKTOP, "case_of_user", ".o_form_view .o_statusbar_status"),
     ("worklist_phone_zh", "collector.li", PHONE, WORKLIST, ".o_kanban_record, .o_data_row"),
     ("legal_kanban_zh", "legal.wang", DESKTOP, LEGAL, ".o_kanban_record"),
+    ("visits_calendar_zh", "collector.li", DESKTOP, VISITS, ".o_calendar_view"),
+    ("charges_review", "admin", DESKTOP, CHARGES, ".o_list_view"),
+    ("weekly_reports", "admin", DESKTOP, WEEKLY, ".o_list_view .o_data_row"),
 ]
 
 # the customer's side: their collection page through the link of a reminder
