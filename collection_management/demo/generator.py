@@ -74,7 +74,13 @@ class DemoBook:
             raise UserError(_("Only an administrator can generate demo data."))
 
     def _today(self, today):
-        return fields.Date.to_date(today) if today else fields.Date.context_today(self.env.user)
+        """The story's day: the office's (the company's time zone, else UTC), not the time
+        zone of whoever installs (OdooBot's Europe/Brussels is a day ahead of UTC for an
+        hour every night: the collectors' next actions would all fall tomorrow)."""
+        if today:
+            return fields.Date.to_date(today)
+        tz = self.env.company.partner_id.tz or "UTC"
+        return fields.Date.context_today(self.env.user.with_context(tz=tz))
 
     def generate(self, customers=40, invoices=200, companies=1, seed=42, today=None):
         """Customers, invoices, payments and credit notes spread over ``companies``

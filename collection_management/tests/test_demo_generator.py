@@ -206,3 +206,13 @@ class TestDemoGenerator(CollectionCommon):
         # a second run the same day proposes nothing new
         again = self.env["collection.charge"]._cron_collection_charges()
         self.assertFalse(again.filtered(lambda c: c.company_id == self.company))
+
+    @freeze_time("2026-06-30 23:30:00")
+    def test_story_day_is_the_offices_not_the_installers_time_zone(self):
+        # OdooBot installs the demo in Europe/Brussels, already 1 July at 23:30 UTC: the
+        # collectors (UTC here) would find every next action tomorrow, their worklist empty
+        self.env.user.tz = "Europe/Brussels"
+        self.company.partner_id.tz = False
+        self.assertEqual(DemoBook(self.env, self.company)._today(None), date(2026, 6, 30))
+        self.company.partner_id.tz = "Asia/Shanghai"
+        self.assertEqual(DemoBook(self.env, self.company)._today(None), date(2026, 7, 1))
