@@ -3,6 +3,8 @@ with its report in the contact log (a visit the company pre-approves)."""
 
 from datetime import datetime, time, timedelta
 
+import pytz
+
 from odoo import fields
 from odoo.tools.translate import LazyTranslate
 
@@ -61,8 +63,13 @@ def story_visits(env, planned, done, today):
 
 def _plan(env, case, day, cost, purpose):
     collector = case.collector_id or env.user
-    # 10:00 in China, where the demo company's customers are
-    moment = datetime.combine(day, time(2, 0))
+    # 10:00 in the office's time zone (the company's, else UTC), stored in UTC
+    office = pytz.timezone(case.company_id.partner_id.tz or "UTC")
+    moment = (
+        office.localize(datetime.combine(day, time(10, 0)))
+        .astimezone(pytz.utc)
+        .replace(tzinfo=None)
+    )
     return (
         env["collection.visit"]
         .with_user(collector)

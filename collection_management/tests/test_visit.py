@@ -458,6 +458,8 @@ class TestVisit(VisitCommon):
         self.assertTrue(done.pre_approved)
         self.assertEqual(done.interaction_id.channel, "visit")
         self.assertTrue(done.report and done.met_person and done.outcome)
+        # in office hours of the company's time zone (UTC when it has none)
+        self.assertEqual([v.date_planned.hour for v in visits], [10, 10])
 
 
 @tagged("post_install", "-at_install")
