@@ -33,25 +33,6 @@ class CollectionFollowup(models.Model):
         finally:
             self.env.cr.cache.pop(_CACHE_KEY, None)
 
-    def _collection_propose_fees(self):
-        # the interest and fees of every customer looked up at once, not per fee
-        if _batch(self.env) is not None or len(self) < 2:
-            return super()._collection_propose_fees()
-        figures = {"access": {}, "credits": {}, "fees": set(), "moves": {}, "summary": {}}
-        for (company, date), followups in (
-            self.sudo().grouped(lambda f: (f.company_id, f.date)).items()
-        ):
-            partners = followups.partner_id.commercial_partner_id
-            summary = (
-                self.env["collection.charge"].sudo()._collection_summary(partners, company, date)
-            )
-            figures["summary"][(company.id, date)] = (set(partners.ids), summary)
-        self.env.cr.cache[_CACHE_KEY] = figures
-        try:
-            return super()._collection_propose_fees()
-        finally:
-            self.env.cr.cache.pop(_CACHE_KEY, None)
-
     def _collection_render_figures(self):
         self.invoice_ids._collection_ensure_portal_tokens()
         figures = {"access": {}, "summary": {}, "credits": {}, "fees": set(), "moves": {}}
