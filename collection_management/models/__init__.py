@@ -81,3 +81,7 @@ from . import (
     collection_followup_charge,
     res_partner_charge,
 )
+
+# isort: split
+# looks up, for many follow-ups at once, what their emails and statements show
+from . import collection_followup_render_batch

@@ -68,6 +68,15 @@ class CollectionFollowup(models.Model):
         vals_list = [vals for f in followups - done if (vals := f._collection_fee_values())]
         return charges.create(vals_list) if vals_list else charges
 
+    def _collection_fee_proposed(self):
+        """Whether the fee of this follow-up is proposed already."""
+        self.ensure_one()
+        return bool(
+            self.env["collection.charge"]
+            .sudo()
+            .search_count([("followup_id", "=", self.id), ("kind", "=", "fee")])
+        )
+
     def _collection_charge_lines(self):
         """Interest and fees to show under the invoices of the email, per currency:
         what is accrued or proposed and not invoiced yet, with the fee of this
@@ -86,11 +95,7 @@ class CollectionFollowup(models.Model):
             }
             for (_partner, currency), f in summary.items()
         }
-        proposed = (
-            self.env["collection.charge"]
-            .sudo()
-            .search_count([("followup_id", "=", self.id), ("kind", "=", "fee")])
-        )
+        proposed = self._collection_fee_proposed()
         if self._collection_has_fee() and not proposed and self.state == "draft":
             vals = self.sudo()._collection_fee_values()
             if vals:

@@ -223,7 +223,9 @@ class CollectionFollowup(models.Model):
             values = {"collection_last_date": date}
             if level:
                 values["collection_level_id"] = level.id
-            moves.write(values)
+            # collection fields only: the journal entries' lines need no resync (Odoo
+            # would read every line's taxes again, invoice by invoice)
+            moves.with_context(skip_invoice_sync=True).write(values)
 
     def _collection_execute(self, mails=None):
         """Send, schedule, hold and escalate, as each follow-up's level asks. ``mails``

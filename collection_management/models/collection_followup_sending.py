@@ -87,16 +87,17 @@ class CollectionFollowup(models.Model):
         """Queue the email of each follow-up through Odoo's mail queue: rendered per
         template (and, inside it, per language of the customers), the statements of
         the levels that attach one rendered together."""
-        attachments = self.filtered(
-            lambda f: f.level_id.attach_statement
-        )._collection_statement_attachments()
         links = []
-        for template, followups in self.grouped(lambda f: f.level_id.mail_template_id).items():
-            mails = template.send_mail_batch(followups.ids, force_send=False)
-            for followup, mail in zip(followups, mails, strict=True):
-                followup.mail_id = mail
-                if followup in attachments:
-                    links.append((mail.mail_message_id.id, attachments[followup].id))
+        with self._collection_render_batch():
+            attachments = self.filtered(
+                lambda f: f.level_id.attach_statement
+            )._collection_statement_attachments()
+            for template, followups in self.grouped(lambda f: f.level_id.mail_template_id).items():
+                mails = template.send_mail_batch(followups.ids, force_send=False)
+                for followup, mail in zip(followups, mails, strict=True):
+                    followup.mail_id = mail
+                    if followup in attachments:
+                        links.append((mail.mail_message_id.id, attachments[followup].id))
         if links:
             self.env["mail.message"].flush_model(["attachment_ids"])
             self.env.cr.execute(

@@ -287,10 +287,11 @@ class ResPartner(models.Model):
         self.sudo().write({"collection_credit_hold": False})
         return True
 
-    def _collection_statement_lines(self, company):
-        """Open customer invoices and credit notes of this customer in ``company``."""
+    def _collection_statement_moves(self, company):
+        """Open customer invoices and credit notes of this customer in ``company``, by
+        due date."""
         self.ensure_one()
-        moves = self.env["account.move"].search(
+        return self.env["account.move"].search(
             [
                 ("company_id", "=", company.id),
                 ("commercial_partner_id", "=", self.commercial_partner_id.id),
@@ -300,6 +301,11 @@ class ResPartner(models.Model):
             ],
             order="invoice_date_due, id",
         )
+
+    def _collection_statement_lines(self, company):
+        """Open customer invoices and credit notes of this customer in ``company``."""
+        self.ensure_one()
+        moves = self._collection_statement_moves(company)
         overdue = moves.filtered(lambda m: m.collection_days_overdue > 0)
         return {
             "moves": moves,
