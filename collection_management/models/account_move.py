@@ -187,6 +187,7 @@ class AccountMove(models.Model):
                 and m.company_id.collection_block_held_invoices
             )
         )
+        held -= held._collection_charges_on_debt()
         if not held:
             return
         if not self.env.context.get("collection_hold_override"):
@@ -215,6 +216,21 @@ class AccountMove(models.Model):
                     user=self.env.user.name,
                 )
             )
+
+    def _collection_charges_on_debt(self):
+        """The invoices among these that charge the debt itself: late interest and fees
+        a manager invoiced, legal costs recharged to the debtor. A credit hold stops new
+        sales to a customer, not what its debt costs it (the hold would otherwise keep
+        them from ever being invoiced while the debt is unpaid)."""
+        if not self:
+            return self
+        charges = self.env["collection.charge"].sudo().search([("move_id", "in", self.ids)])
+        costs = (
+            self.env["collection.legal.cost"]
+            .sudo()
+            .search([("recharge_invoice_id", "in", self.ids)])
+        )
+        return self & (charges.move_id | costs.recharge_invoice_id)
 
     def action_collection_post_override_hold(self):
         return self.with_context(collection_hold_override=True).action_post()

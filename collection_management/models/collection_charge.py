@@ -229,8 +229,9 @@ class CollectionCharge(models.Model):
                 ],
             }
         )
-        move.action_post()
+        # linked before posting: a charge invoice is not a sale that a credit hold stops
         self.write({"state": "invoiced", "move_id": move.id, "decided_by_id": self.env.uid})
+        move.action_post()
         move.message_post(
             body=_(
                 "Late interest and collection fees charged on %(invoices)s (case %(case)s), "

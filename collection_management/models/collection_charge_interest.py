@@ -159,14 +159,16 @@ class CollectionCharge(models.Model):
         }
 
     @api.model
-    def _collection_summary(self, partners, company, date=None):
+    def _collection_summary(self, partners, company, date=None, keep_empty=False):
         """Interest and fees of ``partners`` (commercial) in ``company`` as of ``date``,
         per customer and currency: {(partner, currency): dict} with ``accrued``
         (interest not yet charged, capped), ``interest_proposed``, ``fee_proposed``,
         ``interest_invoiced``, ``fee_invoiced``, ``due`` (what is not invoiced yet:
         accrued and proposed), ``claim_interest``, ``claim_fees`` (everything not
-        waived), ``cap`` (the most interest and fees may reach, or None). Interest and
-        fees together never exceed the policy's cap on the principal."""
+        waived), ``cap`` (the most interest and fees may reach, or None), ``principal``
+        and ``basis`` (the invoices it counts). Interest and fees together never exceed
+        the policy's cap on the principal. ``keep_empty``: also the customers and
+        currencies with nothing accrued or charged (their cap and principal)."""
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         partners = partners.commercial_partner_id
         accrual = self._collection_accrual(partners, company, date)
@@ -188,8 +190,11 @@ class CollectionCharge(models.Model):
                 currency, charged, (partner, currency), accrued, principal, policies.get(partner)
             )
             figures["invoices"] = invoices
-            if not currency.is_zero(figures["due"]) or not currency.is_zero(
-                figures["claim_interest"] + figures["claim_fees"]
+            figures["basis"] = self.env["account.move"].concat(*basis)
+            if (
+                keep_empty
+                or not currency.is_zero(figures["due"])
+                or not currency.is_zero(figures["claim_interest"] + figures["claim_fees"])
             ):
                 summary[(partner, currency)] = figures
         return summary

@@ -119,7 +119,9 @@ class CollectionCharge(models.Model):
                     "currency_id": currency.id,
                     "amount": amount,
                     "amount_proposed": amount,
-                    "invoice_ids": [fields.Command.set(invoices.ids)],
+                    # every invoice of the principal that capped it: the principal
+                    # of later caps counts them even once they are paid
+                    "invoice_ids": [fields.Command.set((invoices | figures["basis"]).ids)],
                 }
             )
         return vals_list

@@ -35,13 +35,16 @@ class CollectionFollowup(models.Model):
             currency = company.currency_id
             fee = level._collection_fee(self.amount_due)
         charges = self.env["collection.charge"]
-        figures = charges._collection_summary(self.partner_id, company, self.date).get(
-            (self.partner_id, currency)
-        )
+        figures = charges._collection_summary(
+            self.partner_id, company, self.date, keep_empty=True
+        ).get((self.partner_id, currency))
+        policy = charges._collection_policies(self.partner_id, company)[self.partner_id]
         if figures and figures["cap"] is not None:
             # the fee comes after what is already charged and accrued
             taken = figures["due"] + figures["interest_invoiced"] + figures["fee_invoiced"]
             fee = min(fee, max(figures["cap"] - taken, 0.0))
+        elif not figures and policy.interest_cap_percent:
+            fee = 0.0  # nothing overdue in this currency: the cap on no principal is zero
         if currency.compare_amounts(fee, 0) <= 0:
             return None
         case = charges._collection_open_cases(self.partner_id, company).get(self.partner_id)

@@ -219,8 +219,9 @@ class CollectionLegalCost(models.Model):
             invoice = cost._make_move(
                 "out_invoice", cost.case_id.partner_id, fields.Date.context_today(cost)
             )
-            invoice.action_post()
+            # linked before posting: a recharged cost is not a sale that a credit hold stops
             cost.sudo().write({"recharge_invoice_id": invoice.id})
+            invoice.action_post()
         return True
 
     def _make_move(self, move_type, partner, day):

@@ -7,6 +7,8 @@ from . import (
     test_case_integrity,
     test_case_score,
     test_case_security,
+    test_charge_caps,
+    test_charge_credit_hold,
     test_charges,
     test_classification,
     test_configuration_integrity,

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import TODAY, CollectionCommon
+
+CHARGED = ("interest_proposed", "interest_invoiced", "fee_proposed", "fee_invoiced")
+
+
+@tagged("post_install", "-at_install")
+class TestChargeCaps(CollectionCommon):
+    """Interest and fees together never exceed the policy's cap on the principal: the
+    first fee too, before any interest accrued, and later, once invoices counted in the
+    principal of a charge are paid."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        template = cls.env.ref("collection_management.mail_template_followup_friendly")
+        cls.policy = cls._policy("Capped policy", delays=(7,), template=template)
+        cls.policy.write(
+            {
+                "interest_rate": 12,
+                "interest_grace_days": 10,
+                "interest_period_days": 30,
+                "interest_cap_percent": 2,
+            }
+        )
+        cls.customer = cls._customer("Capped Buyer Ltd", lang="en_US")
+        cls.customer.with_company(cls.company).collection_policy_id = cls.policy
+
+    def _figures(self, day):
+        summary = self.env["collection.charge"]._collection_summary(
+            self.customer, self.company, day, keep_empty=True
+        )
+        return summary[(self.customer, self.company.currency_id)]
+
+    def _cron(self, day):
+        with freeze_time(day):
+            return self.env["collection.charge"]._cron_collection_charges()
+
+    def test_first_fee_is_capped_before_any_interest_accrues(self):
+        # due 8 days ago: past the level's 7 days, within the 10 days of grace
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=8))
+        self.policy.level_ids.write({"fee_amount": 50.0, "fee_percent": 0.0})
+        followup = self._run_followups()["followups"]
+        self.assertEqual(followup.state, "done")
+        fee = self.env["collection.charge"].search([("followup_id", "=", followup.id)])
+        self.assertAlmostEqual(fee.amount, 20.0, places=2, msg="2 % of the 1000 overdue")
+        figures = self._figures(TODAY)
+        self.assertLessEqual(sum(figures[kind] for kind in CHARGED), figures["cap"])
+
+    def test_cap_still_holds_once_an_invoice_of_the_principal_is_paid(self):
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=100))
+        # overdue but within its grace days when the first interest is charged
+        recent = self._invoice(self.customer, 10000, TODAY - timedelta(days=3))
+        first = self._cron(TODAY)
+        self.assertEqual(first.kind, "interest")
+        self._pay(recent, 10000, TODAY + timedelta(days=1))
+        second = self._cron(TODAY + timedelta(days=30))
+        self.assertEqual(second.kind, "interest")
+        for day in (TODAY + timedelta(days=30), TODAY + timedelta(days=31)):
+            figures = self._figures(day)
+            charged = sum(figures[kind] for kind in CHARGED)
+            self.assertAlmostEqual(charged, first.amount + second.amount, places=2)
+            self.assertLessEqual(charged, figures["cap"], f"cap on {day}")
