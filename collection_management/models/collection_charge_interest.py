@@ -165,8 +165,9 @@ class CollectionCharge(models.Model):
         (interest not yet charged, capped), ``interest_proposed``, ``fee_proposed``,
         ``interest_invoiced``, ``fee_invoiced``, ``due`` (what is not invoiced yet:
         accrued and proposed), ``claim_interest``, ``claim_fees`` (everything not
-        waived), ``cap`` (the most interest and fees may reach, or None), ``principal``
-        and ``basis`` (the invoices it counts). Interest and fees together never exceed
+        waived), ``cap`` (the most interest and fees may reach, or None), ``principal``,
+        ``basis`` (the overdue invoices it counts now, ``basis_amounts`` their principal)
+        and ``charged_invoices`` (those of the charges). Interest and fees never exceed
         the policy's cap on the principal. ``keep_empty``: also the customers and
         currencies with nothing accrued or charged (their cap and principal)."""
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
@@ -191,6 +192,8 @@ class CollectionCharge(models.Model):
             )
             figures["invoices"] = invoices
             figures["basis"] = self.env["account.move"].concat(*basis)
+            figures["basis_amounts"] = dict(basis)
+            figures["charged_invoices"] = charged_invoices[(partner, currency)]
             if (
                 keep_empty
                 or not currency.is_zero(figures["due"])

@@ -42,7 +42,7 @@ class CollectionFollowup(models.Model):
         if figures and figures["cap"] is not None:
             # the fee comes after what is already charged and accrued
             taken = figures["due"] + figures["interest_invoiced"] + figures["fee_invoiced"]
-            fee = min(fee, max(figures["cap"] - taken, 0.0))
+            fee = min(fee, max(self._collection_fee_cap(figures, policy) - taken, 0.0))
         elif not figures and policy.interest_cap_percent:
             fee = 0.0  # nothing overdue in this currency: the cap on no principal is zero
         if currency.compare_amounts(fee, 0) <= 0:
@@ -60,6 +60,17 @@ class CollectionFollowup(models.Model):
             "invoice_ids": [fields.Command.set(self.invoice_ids.ids)],
             "followup_id": self.id,
         }
+
+    def _collection_fee_cap(self, figures, policy):
+        """The cap on the principal that stays counted once the fee is charged: the
+        invoices charged before and those of this follow-up. Other overdue invoices
+        (disputed, excluded, not at this level) leave the principal once paid: capped
+        on them, the fee would exceed the cap then."""
+        unrecorded = figures["basis"] - self.invoice_ids - figures["charged_invoices"]
+        principal = figures["principal"] - sum(
+            figures["basis_amounts"][invoice] for invoice in unrecorded
+        )
+        return figures["currency"].round(principal * policy.interest_cap_percent / 100)
 
     def _collection_propose_fees(self):
         """Propose the fee of each of these follow-ups whose level charges one, once."""

@@ -66,3 +66,19 @@ class TestChargeCaps(CollectionCommon):
             charged = sum(figures[kind] for kind in CHARGED)
             self.assertAlmostEqual(charged, first.amount + second.amount, places=2)
             self.assertLessEqual(charged, figures["cap"], f"cap on {day}")
+
+    def test_fee_is_capped_on_the_invoices_that_stay_in_the_principal(self):
+        # a disputed invoice is overdue but not in the reminder: paid, it leaves the
+        # principal, so the fee is capped on the reminded invoice only
+        disputed = self._invoice(self.customer, 10000, TODAY - timedelta(days=8))
+        reason = self.env["collection.dispute.reason"].create({"name": "Quality"})
+        disputed.collection_dispute_reason_id = reason
+        reminded = self._invoice(self.customer, 1000, TODAY - timedelta(days=8))
+        self.policy.level_ids.write({"fee_amount": 50.0, "fee_percent": 0.0})
+        followup = self._run_followups()["followups"]
+        self.assertEqual(followup.invoice_ids, reminded)
+        fee = self.env["collection.charge"].search([("followup_id", "=", followup.id)])
+        self.assertAlmostEqual(fee.amount, 20.0, places=2, msg="2 % of the 1000 reminded")
+        self._pay(disputed, 10000, TODAY + timedelta(days=1))
+        figures = self._figures(TODAY + timedelta(days=60))
+        self.assertLessEqual(sum(figures[kind] for kind in CHARGED), figures["cap"])
