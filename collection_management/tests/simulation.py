@@ -35,6 +35,8 @@ from odoo.tools import SQL
 from odoo.tools.misc import file_path
 from odoo.tools.pdf import PdfFileReader
 
+from .simulation_office import OFFICE_OUTCOMES, SimulationOffice
+
 START = date(2026, 1, 5)
 NOON = time(12, 0)  # the same date in every time zone the users live in
 FOLLOWUP_BATCH = 3  # customers per call of the follow-up job: several calls a day
@@ -54,6 +56,8 @@ BOOK_TABLES = (
     "collection_followup_invoice_rel",
     "collection_interaction",
     "collection_promise",
+    "collection_charge",
+    "collection_visit",
     "mail_activity",
     "mail_mail",
     "mail_message",
@@ -116,6 +120,7 @@ OUTCOMES = {
     "dispute": 7,
     "wrong_contact": 5,
     "other": 5,
+    **OFFICE_OUTCOMES,
 }
 
 
@@ -128,7 +133,7 @@ class _Undo(Exception):
     write that went through)."""
 
 
-class CollectionSimulation:
+class CollectionSimulation(SimulationOffice):
     """Drive a book of receivables through ``days`` days and check it every day."""
 
     def __init__(self, env, seed, days, companies=None, start=START, strict=True, out=None):
@@ -212,9 +217,12 @@ class CollectionSimulation:
             self._payment_reversals,
             self._disputes_and_exclusions,
             self._collectors_work,
+            self._office_collectors,
             self._forbidden_writes,
             self._manager_work,
+            self._office_managers,
             self._legal_work,
+            self._office_legal,
             self._staff_changes,
         ]
         for step in steps:
@@ -242,6 +250,7 @@ class CollectionSimulation:
         self._setup_users()
         self._setup_configuration()
         self._setup_customers()
+        self._setup_office()
         self._setup_opening_book()
         self.crons = self._cron_order()
 
@@ -953,6 +962,7 @@ class CollectionSimulation:
                 case.action_evaluate_promises,
             )
         outcome = rng.choices(list(OUTCOMES), weights=list(OUTCOMES.values()))[0]
+        outcome = self._office_outcome(case, outcome)
         values = {
             "case_id": case.id,
             "channel": rng.choice(["call", "call", "email", "visit", "sms"]),
@@ -1021,7 +1031,9 @@ class CollectionSimulation:
         )
 
     def _forbidden_writes(self):
-        """A collector tries to close or clear a case by writing its fields directly."""
+        """A collector tries to close or clear a case by writing its fields directly,
+        or to do what only a manager decides (simulation_office.py)."""
+        self._office_forbidden_writes()
         if self.rng.random() > 0.05:
             return
         collectors = self._available_collectors()
@@ -1109,11 +1121,15 @@ class CollectionSimulation:
         wizard = self._as(self.manager, "collection.case.close", case.company_id).with_context(
             active_model="collection.case", active_ids=case.ids
         )
-        self._attempt(
+        values = {"close_reason": reason, "note": "Agreed"}
+        if reason == "settled":
+            values["line_ids"] = self._settlement_lines(case)
+        if self._attempt(
             case.partner_id,
             f"manager: case {case.name} closed by hand ({reason})",
-            lambda: wizard.create({"close_reason": reason, "note": "Agreed"}).action_close(),
-        )
+            lambda: wizard.create(values).action_close(),
+        ):
+            self.counts["closed_by_hand"] += 1
 
     def _reassign_case(self):
         case = self._pick_case(self.manager, [])
@@ -1564,6 +1580,7 @@ class CollectionSimulation:
             self._check_promises,
             self._check_disputes_and_exclusions,
             self._check_access,
+            self._check_office,
         ]
         for check in checks:
             check()
@@ -1940,5 +1957,6 @@ class CollectionSimulation:
             f"(draft {states.get('draft', 0)}) emails {c['emails']} drafts sent "
             f"{c['drafts_sent']} killed {c['killed']} | cases {open_cases} legal {legal} "
             f"letters {c['letters']} exports {c['exports']} | refused {c['refused']} "
-            f"| queries {c['queries']} | broken {len(self.pending_failures)}"
+            f"| {self._office_summary()} | queries {c['queries']} | broken "
+            f"{len(self.pending_failures)}"
         )

@@ -27,6 +27,19 @@ class TestSimulation(CollectionCommon):
         self.assertTrue(census["cases"].get("paid"), "cases closed themselves when paid")
         for done in ("emails", "payments", "exports", "killed"):
             self.assertGreater(simulation.totals[done], 0, done)
+        # the office's work was done too (simulation_office.py)
+        for done in (
+            "classified",
+            "visits_done",
+            "waivers_approved",
+            "charges_invoiced",
+            "charges_waived",
+            "legal_costs",
+            "closed_by_hand",
+            "acknowledged",
+            "forbidden",
+        ):
+            self.assertGreater(simulation.totals[done], 0, done)
 
     def test_book_of_seed_1_keeps_its_invariants_for_four_months(self):
         self._live(1)

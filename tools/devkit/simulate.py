@@ -17,6 +17,7 @@ import logging
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 SIMULATION = (
@@ -59,8 +60,14 @@ def _run_script(config, db, args):
 
 # ---------------------------------------------------------------------- inside Odoo
 def _load_simulation():
-    spec = importlib.util.spec_from_file_location("collection_simulation", SIMULATION)
+    # a package of its own around the tests folder: the simulator imports its helper
+    # modules beside it, without importing the test suite
+    package = types.ModuleType("collection_simulation")
+    package.__path__ = [str(SIMULATION.parent)]
+    sys.modules["collection_simulation"] = package
+    spec = importlib.util.spec_from_file_location("collection_simulation.simulation", SIMULATION)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
