@@ -382,6 +382,12 @@ class CollectionCase(models.Model):
         self.sudo().write(
             {"stage_id": stage.id, "close_reason": False, "close_note": False, "date_closed": False}
         )
+        # a collector who left since the case closed does not get it back: the case goes
+        # to the assignment, as the open cases of a leaving collector do
+        gone = self.filtered(lambda c: c.collector_id and not c.collector_id.active)
+        if gone:
+            gone.sudo().write({"collector_id": False})
+            gone._collection_assign()
         return True
 
     def action_evaluate_promises(self):

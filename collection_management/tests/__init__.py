@@ -5,6 +5,7 @@ from . import (
     test_case_assignment,
     test_case_bulk_opening,
     test_case_integrity,
+    test_case_reopen,
     test_case_score,
     test_case_security,
     test_charge_caps,
