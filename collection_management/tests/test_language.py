@@ -73,6 +73,8 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
     def test_chinese_collector_reads_score_risk_chatter_and_activities_in_chinese(self):
         case = self._late_payer_case()
         names = (self.customer.name, case.name, self.customer.ref, self.manager.name)
+        # the opening note names the collector the case went to
+        names += (self.collector.name,)
         chinese = case.with_user(self.collector).with_context(lang="zh_CN")
         self.assertIn("逾期", chinese.priority_reasons)
         self.assertNoEnglish(chinese.priority_reasons, *names)

@@ -270,7 +270,11 @@ class TestWorklist(CollectionCommon):
         self.assertEqual(case.legal_claim_costs, 300)
         costs.create({"case_id": case.id, "description": "Lawyer", "amount": 200})
         self.assertEqual(case.legal_claim_costs, 500)
-        self.assertEqual(case.legal_claim_amount, case.legal_claim_principal + 500)
+        # with the interest and fees the claim filled in (a policy may charge them)
+        self.assertEqual(
+            case.legal_claim_amount,
+            case.legal_claim_principal + case.legal_claim_interest + case.legal_claim_fees + 500,
+        )
         case.legal_claim_costs = 450
         self.assertTrue(case.legal_claim_costs_edited)
         costs.create({"case_id": case.id, "description": "Bailiff", "amount": 100})
