@@ -18,7 +18,6 @@
         "data/mail_template_data.xml",
         "data/collection_policy_data.xml",
         "data/collection_dispute_reason_data.xml",
-        "data/collection_charge_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_sequence_data.xml",
         "data/collection_stage_data.xml",

@@ -77,6 +77,7 @@ from . import (
     collection_case_charge,
     collection_charge,
     collection_charge_interest,
+    collection_charge_product,
     collection_charge_proposal,
     collection_followup_charge,
     res_partner_charge,

@@ -246,11 +246,7 @@ class CollectionCharge(models.Model):
     def _collection_invoice_line(self):
         """The invoice line of this charge, in the language of the environment."""
         self.ensure_one()
-        product = self.env.ref(
-            "collection_management.product_collection_interest"
-            if self.kind == "interest"
-            else "collection_management.product_collection_fee"
-        )
+        product = self._collection_product(self.kind)
         invoices = ", ".join(self.invoice_ids.sorted("name").mapped("name"))
         if self.kind == "interest":
             period = self.env._(

@@ -156,7 +156,10 @@ class CollectionCharge(models.Model):
     _inherit = "collection.charge"
 
     @api.model
-    def _collection_summary(self, partners, company, date=None):
+    def _collection_summary(self, partners, company, date=None, keep_empty=False):
+        if keep_empty:
+            # the batch keeps only customers with something to show
+            return super()._collection_summary(partners, company, date, keep_empty=True)
         batch = _batch(self.env)
         day = fields.Date.to_date(date) or fields.Date.context_today(self)
         prepared = batch and batch["summary"].get((company.id, day))

@@ -58,6 +58,25 @@ class TestCharges(CollectionCommon, HttpCase):
         )
 
     # ----------------------------------------------------------------- interest
+    def test_charge_products_are_made_on_first_use_once_without_taxes(self):
+        charges = self.env["collection.charge"]
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.model.data"].search(
+            [("module", "=", "collection_management"), ("name", "like", "product_collection_%")]
+        ).unlink()
+        interest = charges._collection_product("interest")
+        fee = charges._collection_product("fee")
+        self.assertEqual(charges._collection_product("interest"), interest, "made once")
+        self.assertEqual(self.env.ref(INTEREST), interest)
+        self.assertEqual(self.env.ref(FEE), fee)
+        self.assertEqual((interest | fee).mapped("default_code"), ["COLL-INTEREST", "COLL-FEE"])
+        self.assertEqual(interest.with_context(lang="en_US").name, "Late interest")
+        self.assertEqual(set((interest | fee).mapped("type")), {"service"})
+        self.assertFalse((interest | fee).taxes_id, "no tax unless the user sets one")
+        # a product the user changed is kept as it is
+        interest.name = "Verzugszinsen"
+        self.assertEqual(charges._collection_product("interest").name, "Verzugszinsen")
+
     def test_interest_equals_the_hand_computation_to_the_cent(self):
         figures = self._summary()
         self.assertAlmostEqual(figures["accrued"], HAND_INTEREST, places=2)
