@@ -356,7 +356,9 @@ class TestCharges(CollectionCommon, HttpCase):
 
     def test_charge_invoice_is_written_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
-        self.env.ref(INTEREST).with_context(lang="zh_CN").name = "逾期利息"
+        self.env["collection.charge"]._collection_product("interest").with_context(
+            lang="zh_CN"
+        ).name = "逾期利息"
         self.customer.lang = "zh_CN"
         self._cron()
         charge = self._charges(kind="interest")
