@@ -319,8 +319,17 @@ class SimulationOfficeChecks:
                 self._lost_contact_failure(case_id, "flagged without two wrong contacts", log)
             elif not lost and len(wrong) >= 2:
                 self._lost_contact_failure(case_id, "two wrong contacts, not flagged", log)
+        # a case flagged by hand before its first contact has no row above: forget only
+        # the cases no longer flagged
+        still_lost = {
+            case_id
+            for (case_id,) in self._query(
+                "SELECT id FROM collection_case WHERE lost_contact AND id = ANY(%s)",
+                list(self.hand_lost),
+            )
+        }
         for case_id in list(self.hand_lost):
-            if case_id not in flagged:
+            if case_id not in flagged | still_lost:
                 self.hand_lost.pop(case_id)
 
     def _lost_contact_failure(self, case_id, problem, log):
