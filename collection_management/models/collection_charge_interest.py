@@ -167,9 +167,10 @@ class CollectionCharge(models.Model):
         accrued and proposed), ``claim_interest``, ``claim_fees`` (everything not
         waived), ``cap`` (the most interest and fees may reach, or None), ``principal``,
         ``basis`` (the overdue invoices it counts now, ``basis_amounts`` their principal)
-        and ``charged_invoices`` (those of the charges). Interest and fees never exceed
-        the policy's cap on the principal. ``keep_empty``: also the customers and
-        currencies with nothing accrued or charged (their cap and principal)."""
+        and ``charged_invoices`` (those of every charge, waived too). Interest and
+        fees never exceed the policy's cap on the principal. ``keep_empty``: also the
+        customers and currencies with nothing accrued or charged (their cap and
+        principal)."""
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         partners = partners.commercial_partner_id
         accrual = self._collection_accrual(partners, company, date)
@@ -205,12 +206,13 @@ class CollectionCharge(models.Model):
     @api.model
     def _collection_charged(self, partners, company, date):
         """What is charged (proposed or invoiced, not waived) up to ``date``: the sums
-        by (partner, currency, kind, state) and the invoices concerned by (partner,
-        currency)."""
+        by (partner, currency, kind, state), and the invoices concerned by (partner,
+        currency), those of waived charges too: waiving a charge forgives it, not the
+        debt it was charged on, which stays in the principal of the cap (else the
+        charges kept would exceed the cap they were measured against)."""
         domain = [
             ("partner_id", "in", partners.ids),
             ("company_id", "=", company.id),
-            ("state", "!=", "waived"),
             ("date", "<=", date),
         ]
         charged_invoices = defaultdict(lambda: self.env["account.move"])
@@ -218,7 +220,9 @@ class CollectionCharge(models.Model):
             charged_invoices[(charge.partner_id, charge.currency_id)] |= charge.invoice_ids
         charged = defaultdict(float)
         for partner, currency, kind, state, amount in self.sudo()._read_group(
-            domain, ["partner_id", "currency_id", "kind", "state"], ["amount:sum"]
+            [*domain, ("state", "!=", "waived")],
+            ["partner_id", "currency_id", "kind", "state"],
+            ["amount:sum"],
         ):
             charged[(partner, currency, kind, state)] += amount
         return charged, charged_invoices

@@ -168,11 +168,11 @@ class CollectionWorkbook:
             return self.money(currency, total=True)
         return self.total_decimal if kind == DECIMAL else self.total_number
 
-    def write_chart(self, chart):
-        """The sheet "Chart": the table of ``chart`` and the chart drawn from it. The
-        series and categories are cells of that table: a name given as text that looks
-        like a reference (``Sheet!A1``) would be read as a formula by xlsxwriter."""
-        name = _("Chart")
+    def write_chart(self, chart, name):
+        """The sheet ``name`` (the reader's word for "Chart"): the table of ``chart``
+        and the chart drawn from it. The series and categories are cells of that
+        table: a name given as text that looks like a reference (``Sheet!A1``) would
+        be read as a formula by xlsxwriter."""
         sheet = self.book.add_worksheet(name)
         sheet.write_string(TITLE_ROW, 0, chart.title, self.title)
         sheet.set_column(0, 0, 36)
@@ -257,7 +257,7 @@ class XlsxReport:
             written += [(values, company) for values in rows]
             row += 2
         workbook.autofilter(sheet, row - 1, columns)
-        workbook.write_chart(self._chart(written))
+        workbook.write_chart(self._chart(written), self.env._("Chart"))
 
     def _write_totals(self, workbook, sheet, company, columns, rows, rows_range):
         """A company's totals row under its ``rows``: sums of the columns that add up

@@ -82,3 +82,25 @@ class TestChargeCaps(CollectionCommon):
         self._pay(disputed, 10000, TODAY + timedelta(days=1))
         figures = self._figures(TODAY + timedelta(days=60))
         self.assertLessEqual(sum(figures[kind] for kind in CHARGED), figures["cap"])
+
+    def test_waiving_a_charge_keeps_its_invoices_in_the_principal(self):
+        # a fee on a large invoice, paid later; the fee of a small invoice is capped on
+        # both; waiving the first fee forgives it, not the debt it was charged on
+        self.policy.level_ids.write({"fee_amount": 50.0, "fee_percent": 0.0})
+        large = self._invoice(self.customer, 10000, TODAY - timedelta(days=8))
+        first = self._run_followups()["followups"]
+        first_fee = self.env["collection.charge"].search([("followup_id", "=", first.id)])
+        self.assertAlmostEqual(first_fee.amount, 50.0, places=2)
+        self._pay(large, 10000, TODAY + timedelta(days=1))
+        later = TODAY + timedelta(days=20)
+        self._invoice(self.customer, 1000, later - timedelta(days=8))
+        second = self._run_followups(later)["followups"]
+        second_fee = self.env["collection.charge"].search([("followup_id", "=", second.id)])
+        self.assertAlmostEqual(second_fee.amount, 50.0, places=2, msg="2 % of 11000 less 50")
+        first_fee._collection_waive("Good customer")
+        for day in (later, later + timedelta(days=40)):
+            figures = self._figures(day)
+            charged = sum(figures[kind] for kind in CHARGED)
+            self.assertAlmostEqual(charged, 50.0, places=2)
+            self.assertAlmostEqual(figures["principal"], 11000.0, places=2)
+            self.assertLessEqual(charged, figures["cap"], f"cap on {day}")

@@ -1,8 +1,11 @@
+import base64
+import io
 import re
 from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from openpyxl import load_workbook
 
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
@@ -162,6 +165,31 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
         self.assertNoEnglish(mail.subject, self.customer.name, self.company.name)
         self.assertEqual(len(mail.attachment_ids), 1)
         self.assertTrue(mail.attachment_ids.name.startswith("对账单"), mail.attachment_ids.name)
+
+    def test_every_excel_export_reads_in_chinese_for_a_chinese_manager(self):
+        """Sheet names, titles and headers of each report (its chart too) are in the
+        reader's language."""
+        self._late_payer_case()
+        self.manager.lang = "zh_CN"
+        # the web client's context: the user's language
+        wizards = self.env["collection.report.wizard"].with_user(self.manager)
+        wizards = wizards.with_context(lang="zh_CN")
+        for report_type in ("aging", "collector", "cases", "overdue_list", "weekly"):
+            with self.subTest(report_type=report_type), freeze_time(TODAY):
+                wizard = wizards.create(
+                    {
+                        "report_type": report_type,
+                        "date": TODAY,
+                        "date_from": TODAY - timedelta(days=30),
+                    }
+                )
+                wizard.action_export()
+                book = load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+                self.assertIn("图表", book.sheetnames)
+                for sheet in book.worksheets:
+                    self.assertNoEnglish(sheet.title)
+                    header = " ".join(str(cell.value or "") for cell in sheet[3])
+                    self.assertNoEnglish(f"{sheet['A1'].value or ''} {header}", "CNY", "EUR")
 
     def test_invoice_left_out_at_sending_is_noted_in_the_collectors_language(self):
         policy = self._policy("To review", delays=(10,))
