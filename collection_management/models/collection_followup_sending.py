@@ -1,12 +1,13 @@
-"""Sending many follow-ups at once: the statements of many customers in one PDF
-rendering split per customer, the emails rendered per template and language, the
-chatter notes written in one insert. The run and a bulk "Send" of reviewed drafts
-both go through here, so their cost per follow-up stays flat."""
+"""Sending many follow-ups at once: the emails rendered per template and language, the
+chatter notes written in one insert, and the statements of many customers in one PDF
+rendering split per customer (printed when the mail queue sends the emails, see
+mail_mail.py). The run and a bulk "Send" of reviewed drafts both go through here, so
+their cost per follow-up stays flat."""
 
 import logging
+from collections import defaultdict
 
-from odoo import api, models, tools
-from odoo.tools import SQL
+from odoo import _, api, models, tools
 
 _logger = logging.getLogger(__name__)
 
@@ -83,32 +84,47 @@ class CollectionFollowup(models.Model):
         self.ensure_one()
         return self._collection_statement_attachments()[self]
 
+    def _collection_statement_attachments_isolated(self):
+        """Like ``_collection_statement_attachments``, but a rendering that fails is
+        tried again customer by customer: returns ({follow-up: attachment},
+        {reason: follow-ups whose statement could not be printed})."""
+        try:
+            with self.env.cr.savepoint():
+                return self._collection_statement_attachments(), {}
+        except Exception as error:  # each statement is tried alone below
+            if len(self) == 1:
+                return {}, {self._collection_statement_error(error): self}
+        attachments, failed = {}, defaultdict(self.browse)
+        for followup in self:
+            try:
+                with self.env.cr.savepoint():
+                    attachments.update(followup._collection_statement_attachments())
+            except Exception as error:  # reported on the follow-up
+                failed[self._collection_statement_error(error)] |= followup
+        return attachments, dict(failed)
+
+    @api.model
+    def _collection_statement_error(self, error):
+        _logger.warning("statement of a follow-up could not be printed: %s", error)
+        return _(
+            "The statement could not be printed: %(error)s",
+            error=tools.exception_to_unicode(error),
+        )
+
     def _collection_send_email(self):
-        """Queue the email of each follow-up through Odoo's mail queue: rendered per
-        template (and, inside it, per language of the customers), the statements of
-        the levels that attach one rendered together."""
-        links = []
+        """Queue the email of each follow-up through Odoo's mail queue, rendered per
+        template (and, inside it, per language of the customers). The statement of
+        the levels that attach one is printed when the queue sends the email (see
+        mail_mail.py), for many emails at once."""
+        mails = self.env["mail.mail"]
         with self._collection_render_batch():
-            attachments = self.filtered(
-                lambda f: f.level_id.attach_statement
-            )._collection_statement_attachments()
             for template, followups in self.grouped(lambda f: f.level_id.mail_template_id).items():
-                mails = template.send_mail_batch(followups.ids, force_send=False)
-                for followup, mail in zip(followups, mails, strict=True):
+                queued = template.send_mail_batch(followups.ids, force_send=False)
+                for followup, mail in zip(followups, queued, strict=True):
                     followup.mail_id = mail
-                    if followup in attachments:
-                        links.append((mail.mail_message_id.id, attachments[followup].id))
-        if links:
-            self.env["mail.message"].flush_model(["attachment_ids"])
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO message_attachment_rel (message_id, attachment_id) "
-                    "VALUES %s ON CONFLICT DO NOTHING",
-                    SQL(", ").join(SQL("(%s, %s)", *link) for link in links),
-                )
-            )
-            self.env["mail.message"].invalidate_model(["attachment_ids"])
-            self.env["mail.mail"].invalidate_model(["attachment_ids"])
+                    if followup.level_id.attach_statement:
+                        mails |= mail
+        mails.write({"collection_statement_pending": True})
         self.write({"channel": "email", "state": "done", "error": False})
 
     def _collection_log_done(self):

@@ -20,6 +20,7 @@ from . import (
     test_followup_faults,
     test_followup_integrity,
     test_followup_sending,
+    test_followup_statement_queue,
     test_language,
     test_legal,
     test_legal_costs_books,

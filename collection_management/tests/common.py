@@ -8,6 +8,8 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .smtp_server import LoopbackSmtpServer
+
 # the day most tests live on (a frozen clock)
 TODAY = date(2026, 6, 30)
 
@@ -192,6 +194,30 @@ class CollectionCommon(AccountTestInvoicingCommon):
             )
             with self.subTest(user=user.login, record=name):
                 self.assertEqual(granted, rights)
+
+    @contextmanager
+    def _smtp(self):
+        """A real SMTP server on loopback, the outgoing server of the emails sent in
+        the block; yields it (``messages``: what it received, raw)."""
+        with LoopbackSmtpServer() as server:
+            mail_server = self.env["ir.mail_server"].create(
+                {
+                    "name": "loopback",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": server.port,
+                    "smtp_encryption": "none",
+                    "sequence": 0,
+                }
+            )
+            yield server
+            mail_server.unlink()
+
+    def _process_mail_queue(self):
+        """The mail queue's job, as it runs: the statements the queued emails wait for
+        are printed, then the emails sent. Returns the messages received (raw)."""
+        with self._smtp() as server:
+            self.env["mail.mail"].process_email_queue()
+        return server.messages
 
     def _run_followups(self, day=TODAY, partners=None, company=None, limit=None):
         """The follow-up run of ``company`` (A by default) as of ``day``, as the engine

@@ -36,6 +36,7 @@ from odoo.tools.misc import file_path
 from odoo.tools.pdf import PdfFileReader
 
 from .simulation_office import OFFICE_OUTCOMES, SimulationOffice
+from .smtp_server import LoopbackSmtpServer
 
 START = date(2026, 1, 5)
 NOON = time(12, 0)  # the same date in every time zone the users live in
@@ -171,7 +172,10 @@ class CollectionSimulation(SimulationOffice):
     # ================================================================== running
     def run(self):
         """Set the world up, live the days, return the failures (strict: raise)."""
-        with freeze_time(datetime.combine(self.start - timedelta(days=1), NOON)) as clock:
+        with (
+            LoopbackSmtpServer() as self.smtp,
+            freeze_time(datetime.combine(self.start - timedelta(days=1), NOON)) as clock,
+        ):
             self._setup()
             followup_class = self.env.registry["collection.followup"]
             had_batch = "BATCH_SIZE" in vars(followup_class)
@@ -249,6 +253,7 @@ class CollectionSimulation(SimulationOffice):
         self._setup_languages_and_currencies()
         self._setup_users()
         self._setup_configuration()
+        self._setup_mail_server()
         self._setup_customers()
         self._setup_office()
         self._setup_opening_book()
@@ -363,6 +368,18 @@ class CollectionSimulation(SimulationOffice):
         )
         self.accountant = self._user(
             "sim.accountant", "Ann Accountant", office + "account.group_account_invoice", both
+        )
+
+    def _setup_mail_server(self):
+        """The outgoing server: a real SMTP server on loopback that takes every email."""
+        self.su["ir.mail_server"].create(
+            {
+                "name": "Sim loopback",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": self.smtp.port,
+                "smtp_encryption": "none",
+                "sequence": 0,
+            }
         )
 
     def _setup_configuration(self):
@@ -1263,7 +1280,44 @@ class CollectionSimulation(SimulationOffice):
                     self._run_cron(cron, kill_at, overlap)
             else:
                 self._run_cron(cron)
+        self._run_mail_queue()
         self._expire_disputes()
+
+    def _run_mail_queue(self):
+        """The mail queue's job as the cron worker runs it (without its commits): the
+        statements the queued reminders wait for are printed, then the emails handed to
+        the loopback server. Every reminder sent carries its statement when its level
+        attaches one, and only one."""
+        mails = self.su["mail.mail"].search(
+            [
+                ("state", "=", "outgoing"),
+                "|",
+                ("scheduled_date", "=", False),
+                ("scheduled_date", "<=", datetime.combine(self.day, NOON)),
+            ],
+            order="id",
+        )
+        received = len(self.smtp.messages)
+        mails.send(auto_commit=False)
+        self.counts["delivered"] += len(self.smtp.messages) - received
+        self._check_statements()
+        followups = self.su["collection.followup"].search(
+            [("mail_id", "in", mails.ids), ("partner_id", "in", self.customer_ids)], order="id"
+        )
+        for followup in followups:
+            mail = followup.mail_id
+            expected = 1 if followup.level_id.attach_statement else 0
+            statements = mail.attachment_ids.filtered(
+                lambda a, f=followup: a.res_model == f._name and a.res_id == f.id
+            )
+            if mail.state == "sent" and len(statements) != expected:
+                self._fail(
+                    "a reminder sent carries its statement once",
+                    f"email of {followup.level_id.name} to {followup.partner_id.name} "
+                    f"({followup.company_id.name}) sent with {len(statements)} statement(s)",
+                    [followup.partner_id],
+                    key=("statement-attached", followup.id),
+                )
 
     def _run_cron(self, cron, kill_at=None, overlap=False):
         """Run ``cron`` the way the cron worker does: its server action as the cron's
@@ -1954,7 +2008,8 @@ class CollectionSimulation(SimulationOffice):
             f"day {self.day_index:>3} {self.day} | inv {c['invoices']} pay {c['payments']} "
             f"cn {c['credit_notes']} rev {c['reversals']} disp {c['disputes']} | contacts "
             f"{c['contacts']} promises {c['promises']} | follow-ups {sum(states.values())} "
-            f"(draft {states.get('draft', 0)}) emails {c['emails']} drafts sent "
+            f"(draft {states.get('draft', 0)}) emails {c['emails']} delivered "
+            f"{c['delivered']} drafts sent "
             f"{c['drafts_sent']} killed {c['killed']} | cases {open_cases} legal {legal} "
             f"letters {c['letters']} exports {c['exports']} | refused {c['refused']} "
             f"| {self._office_summary()} | queries {c['queries']} | broken "

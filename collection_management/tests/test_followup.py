@@ -46,7 +46,12 @@ class TestFollowupRun(CollectionCommon):
         self.assertEqual(followup.mail_id, mail)
         self.assertEqual(mail.state, "outgoing")
         self.assertIn(old.name, mail.body_html)
+        self.assertTrue(mail.collection_statement_pending, "printed when the queue sends it")
+        self.assertFalse(mail.attachment_ids)
+        self._process_mail_queue()
+        self.assertEqual(mail.state, "sent")
         self.assertEqual(len(mail.attachment_ids), 1, "the second level attaches the statement")
+        self.assertFalse(mail.collection_statement_pending)
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
         )

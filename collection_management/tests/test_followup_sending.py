@@ -12,10 +12,9 @@ from .common import TODAY, CollectionCommon
 from .test_letterhead import pdf_pages_text
 
 
-@tagged("post_install", "-at_install")
-class TestFollowupSending(CollectionCommon):
-    """Many follow-ups sent at once: the formal demand (level at 45 days, reviewed
-    before sending, with the statement) of many customers approved in one "Send"."""
+class FollowupSendingCase(CollectionCommon):
+    """Drafts of the formal demand (level at 45 days, reviewed before sending, with
+    the statement) of many customers, and their bulk "Send"."""
 
     def _drafts(self, count, prefix="Bulk", invoices=1):
         partners = self.env["res.partner"].create(
@@ -41,6 +40,12 @@ class TestFollowupSending(CollectionCommon):
         with freeze_time(TODAY):
             drafts.with_env(env).action_send()
 
+
+@tagged("post_install", "-at_install")
+class TestFollowupSending(FollowupSendingCase):
+    """Many follow-ups sent at once: the formal demand of many customers approved in
+    one "Send"."""
+
     def test_bulk_send_queues_each_customer_its_email_with_its_own_statement(self):
         drafts = self._drafts(4)
         self._send(drafts)
@@ -48,8 +53,18 @@ class TestFollowupSending(CollectionCommon):
             mail = followup.mail_id
             self.assertEqual(followup.state, "done")
             self.assertEqual(mail.state, "outgoing", "queued, not sent inside the request")
+            self.assertTrue(mail.collection_statement_pending)
             self.assertEqual(mail.recipient_ids, followup.partner_id)
             self.assertEqual(mail.res_id, followup.id)
+            self.assertIn(
+                followup.level_id.name,
+                followup.partner_id.message_ids[:1].body,
+                "the customer's chatter notes the follow-up",
+            )
+        self._process_mail_queue()
+        for followup in drafts:
+            mail = followup.mail_id
+            self.assertEqual(mail.state, "sent")
             statement = mail.attachment_ids
             self.assertEqual(len(statement), 1)
             self.assertEqual(statement.res_model, "collection.followup")
@@ -58,11 +73,6 @@ class TestFollowupSending(CollectionCommon):
             self.assertIn(followup.partner_id.name, content, "the customer's own statement")
             for other in (drafts - followup).partner_id:
                 self.assertNotIn(f"{other.name}<", content)
-            self.assertIn(
-                followup.level_id.name,
-                followup.partner_id.message_ids[:1].body,
-                "the customer's chatter notes the follow-up",
-            )
         self.assertEqual(len(drafts.mail_id), 4)
 
     def test_statements_of_many_customers_are_one_pdf_rendering_split_per_customer(self):
