@@ -21,11 +21,13 @@ class CollectionFollowup(models.Model):
         self.ensure_one()
         return bool(self.level_id.fee_amount or self.level_id.fee_percent)
 
-    def _collection_fee_values(self):
+    def _collection_fee_values(self, lookup=None):
         """The fee charge of this follow-up (None when the cap leaves nothing): in the
-        invoices' currency when they share one, else in the company's."""
+        invoices' currency when they share one, else in the company's. ``lookup``:
+        the figures of a batch of follow-ups (see ``_collection_fee_lookup``)."""
         self.ensure_one()
         company, level = self.company_id, self.level_id
+        lookup = lookup or self._collection_fee_lookup()
         currency = self.invoice_ids.currency_id
         if len(currency) == 1 and currency != company.currency_id:
             overdue = sum(self.invoice_ids.mapped("amount_residual"))
@@ -34,11 +36,8 @@ class CollectionFollowup(models.Model):
         else:
             currency = company.currency_id
             fee = level._collection_fee(self.amount_due)
-        charges = self.env["collection.charge"]
-        figures = charges._collection_summary(
-            self.partner_id, company, self.date, keep_empty=True
-        ).get((self.partner_id, currency))
-        policy = charges._collection_policies(self.partner_id, company)[self.partner_id]
+        figures = lookup["summary"].get((self.partner_id, currency))
+        policy = lookup["policies"][self.partner_id]
         if figures and figures["cap"] is not None:
             # the fee comes after what is already charged and accrued
             taken = figures["due"] + figures["interest_invoiced"] + figures["fee_invoiced"]
@@ -47,7 +46,7 @@ class CollectionFollowup(models.Model):
             fee = 0.0  # nothing overdue in this currency: the cap on no principal is zero
         if currency.compare_amounts(fee, 0) <= 0:
             return None
-        case = charges._collection_open_cases(self.partner_id, company).get(self.partner_id)
+        case = lookup["cases"].get(self.partner_id)
         return {
             "partner_id": self.partner_id.id,
             "company_id": company.id,
@@ -61,6 +60,32 @@ class CollectionFollowup(models.Model):
             "followup_id": self.id,
         }
 
+    def _collection_fee_lookup(self):
+        """What the fees of these follow-ups (one company and date) are measured
+        against, looked up for all their customers at once: interest and fees charged
+        and the cap of each customer and currency, policies, open cases."""
+        company, date = self.company_id, self[:1].date
+        partners = self.partner_id
+        charges = self.env["collection.charge"]
+        return {
+            "summary": charges._collection_summary(partners, company, date, keep_empty=True),
+            "policies": charges._collection_policies(partners, company),
+            "cases": charges._collection_open_cases(partners, company),
+        }
+
+    def _collection_fee_recorded(self, lookup, vals):
+        """Count the fee ``vals`` of this follow-up in ``lookup``: a later follow-up of
+        the same customer in the batch is capped after it."""
+        currency = self.env["res.currency"].browse(vals["currency_id"])
+        figures = lookup["summary"].get((self.partner_id, currency))
+        if not figures:
+            return
+        for key in ("fee_proposed", "due", "claim_fees"):
+            figures[key] += vals["amount"]
+        added = self.invoice_ids - figures["charged_invoices"] - figures["basis"]
+        figures["principal"] += sum(added.mapped("amount_total"))
+        figures["charged_invoices"] |= self.invoice_ids
+
     def _collection_fee_cap(self, figures, policy):
         """The cap on the principal that stays counted once the fee is charged: the
         invoices charged before and those of this follow-up. Other overdue invoices
@@ -73,13 +98,21 @@ class CollectionFollowup(models.Model):
         return figures["currency"].round(principal * policy.interest_cap_percent / 100)
 
     def _collection_propose_fees(self):
-        """Propose the fee of each of these follow-ups whose level charges one, once."""
+        """Propose the fee of each of these follow-ups whose level charges one, once;
+        the figures they are capped on are looked up per company and date."""
         followups = self.filtered(lambda f: f._collection_has_fee())
         charges = self.env["collection.charge"].sudo()
         done = charges.search(
             [("followup_id", "in", followups.ids), ("kind", "=", "fee")]
         ).followup_id
-        vals_list = [vals for f in followups - done if (vals := f._collection_fee_values())]
+        vals_list = []
+        for group in (followups - done).grouped(lambda f: (f.company_id, f.date)).values():
+            lookup = group._collection_fee_lookup()
+            for followup in group.sorted("id"):
+                vals = followup._collection_fee_values(lookup)
+                if vals:
+                    followup._collection_fee_recorded(lookup, vals)
+                    vals_list.append(vals)
         return charges.create(vals_list) if vals_list else charges
 
     def _collection_fee_proposed(self):

@@ -146,6 +146,35 @@ class TestFollowupSending(FollowupSendingCase):
         # (looking the figures up customer by customer cost about 25 each)
         self.assertLessEqual(large_count, small_count + 12)
 
+    def test_fees_of_a_bulk_send_are_proposed_at_a_flat_number_of_queries(self):
+        """The fee of each follow-up is capped on its customer's interest and fees,
+        looked up for every customer of the send at once."""
+        policy = self.company.collection_policy_id
+        policy.level_ids.write({"fee_amount": 20.0, "fee_percent": 0.0})
+        policy.write({"interest_rate": 12.0, "interest_cap_percent": 10.0})
+        warm = self._drafts(2, "Warm fees", invoices=2)
+        small = self._drafts(3, "Few fees", invoices=2)
+        large = self._drafts(15, "Many fees", invoices=2)
+        self._send(warm, user=self.billing)
+
+        def measure(drafts):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with freeze_time(TODAY):
+                drafts._collection_propose_fees()
+            self.env.flush_all()
+            return self.cr.sql_log_count - before
+
+        small_count = measure(small)
+        large_count = measure(large)
+        fees = self.env["collection.charge"].search([("followup_id", "in", large.ids)])
+        self.assertEqual(len(fees), 15)
+        self.assertEqual(set(fees.mapped("amount")), {20.0})
+        self.assertEqual(fees.partner_id, large.partner_id)
+        # twelve follow-ups more: at most one query each
+        self.assertLessEqual(large_count, small_count + 12)
+
     def test_collector_cannot_mark_a_draft_sent_or_give_it_an_email(self):
         draft = self._drafts(1, "Rights")
         mail = self.env["mail.mail"].create({"subject": "fake", "email_to": "x@ex.com"})
