@@ -104,3 +104,17 @@ class TestChargeCaps(CollectionCommon):
             self.assertAlmostEqual(charged, 50.0, places=2)
             self.assertAlmostEqual(figures["principal"], 11000.0, places=2)
             self.assertLessEqual(charged, figures["cap"], f"cap on {day}")
+
+    def test_fees_of_one_batch_are_capped_one_after_the_other(self):
+        # 2 % of 1000: a cap of 20 for two fees of 15 of the same customer in one batch
+        self._invoice(self.customer, 1000, TODAY - timedelta(days=8))
+        self.policy.level_ids.write({"fee_amount": 15.0, "fee_percent": 0.0})
+        self.policy.level_ids.auto_execute = False
+        followup = self._run_followups()["followups"]
+        self.assertEqual(followup.state, "draft")
+        lookup = followup._collection_fee_lookup()
+        first = followup._collection_fee_values(lookup)
+        self.assertAlmostEqual(first["amount"], 15.0, places=2)
+        followup._collection_fee_recorded(lookup, first)
+        second = followup._collection_fee_values(lookup)
+        self.assertAlmostEqual(second["amount"], 5.0, places=2, msg="what the cap leaves")
