@@ -149,8 +149,11 @@ def step_oca(registry, probe, args):
 
 
 RUN_AUTO = "follow-up run, automatic levels (decide, create, cases, render, queue)"
-SEND_ALL = "send every draft in bulk (render, statements, queue)"
+SEND_ALL = "send every draft in bulk (render, queue)"
+QUEUE_PRINT = "mail queue: statements printed and attached"
 RUN_BARE = "follow-up run without rendering (decide, create, cases)"
+WHOLE_QUEUED = "whole run, every email queued"
+WHOLE_PRINTED = "whole run, every email queued and its statement printed"
 
 
 def _run_all(env, companies, today):
@@ -203,11 +206,28 @@ def step_followup(registry, probe, args):
                 jobs._cron_collection_background()
             env.flush_all()
             figures["emails_queued"] = _queued(env)
-            figures["with_statement"] = env["mail.mail"].search_count(
-                [("model", "=", "collection.followup"), ("attachment_ids", "!=", False)]
-            )
+        _print_statements(env, cr, probe)
         cr.rollback()
     _whole_run(probe)
+
+
+def _print_statements(env, cr, probe):
+    """What the mail queue's job does before handing the emails to the server: the
+    statements of the queued reminders printed, a rendering per chunk of emails."""
+    from odoo.tools import split_every
+
+    from odoo.addons.collection_management.models.collection_followup_sending import (
+        STATEMENT_CHUNK,
+    )
+
+    mails = env["mail.mail"].search([("collection_statement_pending", "=", True)], order="id")
+    with probe.measure(QUEUE_PRINT, cr, units=len(mails), unit_name="email") as figures:
+        for chunk in split_every(STATEMENT_CHUNK, mails.ids, env["mail.mail"].browse):
+            chunk._collection_attach_statements()
+        env.flush_all()
+        figures["with_statement"] = env["mail.mail"].search_count(
+            [("model", "=", "collection.followup"), ("attachment_ids", "!=", False)]
+        )
 
 
 def _queued(env):
@@ -215,27 +235,33 @@ def _queued(env):
 
 
 def _whole_run(probe):
-    """The run with every email: the automatic run plus the bulk send, as one row."""
+    """The run with every email: the automatic run plus the bulk send (every email
+    queued), then with the statements the mail queue prints, as two rows."""
     by_name = {row["name"]: row for row in probe.rows}
-    run, send = by_name.get(RUN_AUTO), by_name.get(SEND_ALL)
-    if not (run and send):
+    run, send, printed = (by_name.get(name) for name in (RUN_AUTO, SEND_ALL, QUEUE_PRINT))
+    if not (run and send and printed):
         return
-    row = {
-        "name": "whole run with every email",
-        "seconds": round(run["seconds"] + send["seconds"], 3),
-        "queries": run["queries"] + send["queries"],
-        "peak_mb": max(run["peak_mb"], send["peak_mb"]),
-        "unit": "invoice",
-        "units": run["units"],
-        "emails_queued": send["emails_queued"],
-        "with_statement": send["with_statement"],
-    }
-    row["ms_per_unit"] = round(1000 * row["seconds"] / row["units"], 4)
-    row["queries_per_unit"] = round(row["queries"] / row["units"], 4)
-    probe.rows.append(row)
-    print(probe.format(row), flush=True)
+    for name, parts in (
+        (WHOLE_QUEUED, (run, send)),
+        (WHOLE_PRINTED, (run, send, printed)),
+    ):
+        row = {
+            "name": name,
+            "seconds": round(sum(part["seconds"] for part in parts), 3),
+            "queries": sum(part["queries"] for part in parts),
+            "peak_mb": max(part["peak_mb"] for part in parts),
+            "unit": "invoice",
+            "units": run["units"],
+            "emails_queued": send["emails_queued"],
+            "with_statement": printed["with_statement"],
+        }
+        row["ms_per_unit"] = round(1000 * row["seconds"] / row["units"], 4)
+        row["queries_per_unit"] = round(row["queries"] / row["units"], 4)
+        probe.rows.append(row)
+        print(probe.format(row), flush=True)
     print(
-        f"  {row['emails_queued']} emails queued, {row['with_statement']} with a statement",
+        f"  {send['emails_queued']} emails queued, {printed['with_statement']} with a "
+        f"statement printed by the mail queue ({printed['units']} waited for one)",
         flush=True,
     )
 
@@ -428,7 +454,8 @@ def ratios(rows):
     by_name = {row["name"]: row for row in rows}
     decision = by_name.get("follow-up decision phase")
     bare = by_name.get(RUN_BARE)
-    whole = by_name.get("whole run with every email")
+    whole = by_name.get(WHOLE_QUEUED)
+    printed = by_name.get(WHOLE_PRINTED)
     generate = by_name.get("OCA credit control: generate lines")
     email = by_name.get("OCA credit control: email (sample)")
     single = by_name.get("statements, one process each")
@@ -456,15 +483,20 @@ def ratios(rows):
             f"{_row_text(generate):>22}  {whole['seconds'] / generate['seconds']:.2f}x"
             " (target <= 0.3x)"
         )
-    if whole and email and email["units"]:
+    if printed:
+        print(
+            f"{'... and every statement printed / peer lines':<42} {_row_text(printed):>22} "
+            f"{_row_text(generate):>22}  {printed['seconds'] / generate['seconds']:.2f}x"
+        )
+    if printed and email and email["units"]:
         # the peer's emailing of every customer it made lines for, from its sample
         scale = email["all_customers"] / email["units"]
         seconds = generate["seconds"] + email["seconds"] * scale
         queries = (generate["queries"] + email["queries"] * scale) / generate["units"]
         peer = f"{seconds:.1f} s, {queries:.2f} q/inv"
         print(
-            f"{'run with every email / peer lines + emails':<42} {_row_text(whole):>22} "
-            f"{peer:>22}  {whole['seconds'] / seconds:.2f}x"
+            f"{'... with statements / peer lines + emails':<42} {_row_text(printed):>22} "
+            f"{peer:>22}  {printed['seconds'] / seconds:.2f}x"
         )
         print(
             f"  (peer emailing timed on {email['units']} of its {email['all_customers']} "

@@ -40,13 +40,18 @@ class CollectionCase(models.Model):
             if not f["currency"].is_zero(f["due"])
         ]
 
-    def _collection_claim_values(self, date=None):
+    def _collection_claim_values(self, date=None, summary=None):
         """The interest and fees of the claim (company currency): everything accrued,
-        proposed or invoiced and not waived, within the cap of the policy."""
+        proposed or invoiced and not waived, within the cap of the policy.
+        ``summary``: the charges of many customers looked up at once."""
         self.ensure_one()
         date = date or fields.Date.context_today(self)
+        if summary is None:
+            summary = self._collection_charge_summary(date)
         interest = fees = 0.0
-        for figures in self._collection_charge_summary(date).values():
+        for (partner, _currency), figures in summary.items():
+            if partner != self.partner_id.commercial_partner_id:
+                continue
             currency = figures["currency"]
             interest += currency._convert(
                 figures["claim_interest"], self.currency_id, self.company_id, date
@@ -59,11 +64,16 @@ class CollectionCase(models.Model):
             "legal_claim_fees": self.currency_id.round(fees),
         }
 
-    def _collection_escalate(self, message):
-        cases = super()._collection_escalate(message)
-        for case in cases:
-            case.sudo().write(case._collection_claim_values())
-        return cases
+    def _collection_escalation_values(self, date):
+        """The claim of each escalated case fills itself with its interest and fees,
+        looked up per company for all the cases at once."""
+        values = super()._collection_escalation_values(date)
+        charges = self.env["collection.charge"].sudo()
+        for company, cases in self.grouped("company_id").items():
+            summary = charges._collection_summary(cases.partner_id, company, date)
+            for case in cases:
+                values.setdefault(case, {}).update(case._collection_claim_values(date, summary))
+        return values
 
     def action_collection_update_claim(self):
         """The legal officer brings the claim's interest and fees up to date."""

@@ -1,6 +1,7 @@
 import math
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -317,7 +318,8 @@ class CollectionCase(models.Model):
     def _collection_escalate(self, message):
         """Put the cases into the first legal stage; reminders stop from now on.
         ``message`` as for ``_collection_text``: written in each case's language, and in
-        the legal officer's in their activity."""
+        the legal officer's in their task. Many cases at once: their notes in one
+        insert, their officers' tasks in one create."""
         stage = self.env["collection.legal.stage"].search([], limit=1)
         if not stage:
             raise UserError(_("No legal stage is configured."))
@@ -326,27 +328,56 @@ class CollectionCase(models.Model):
             return self.browse()
         today = fields.Date.context_today(self)
         legal = self.env["collection.stage"]._collection_stage("legal")
+        claims = cases._collection_escalation_values(today)
         for case in cases:
-            values = {
-                "legal_stage_id": stage.id,
-                "legal_date": today,
-                "legal_claim_principal": case.amount_due,
-            }
+            case.write({"legal_claim_principal": case.amount_due, **claims.get(case, {})})
+        # the stage in one write per company (and officer to give)
+        for (_company, has_officer), group in cases.grouped(
+            lambda c: (c.company_id, bool(c.legal_user_id))
+        ).items():
+            values = {"legal_stage_id": stage.id, "legal_date": today}
             if legal:
                 values["stage_id"] = legal.id
-            if not case.legal_user_id:
-                values["legal_user_id"] = case._collection_default_legal_user().id
-            case.write(values)
-            case.message_post(body=case._collection_text(message))
-            if case.legal_user_id:
-                lang = case.legal_user_id.lang
-                case.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=case._collection_text(_lt("New legal case"), lang=lang),
-                    note=case._collection_text(message, lang=lang),
-                    user_id=case.legal_user_id.id,
-                )
+            if not has_officer:
+                values["legal_user_id"] = group[:1]._collection_default_legal_user().id
+            group.write(values)
+        # a note as ``message_post`` writes it: the text escaped, never markup
+        cases._message_log_batch(
+            {case.id: Markup("<p>%s</p>") % case._collection_text(message) for case in cases},
+            message_type="notification",
+        )
+        cases._collection_legal_tasks(message)
         return cases
+
+    def _collection_escalation_values(self, date):
+        """{case: values} written with the legal stage when these cases are escalated
+        (the claim's interest and fees, see collection_case_charge.py)."""
+        return {}
+
+    def _collection_legal_tasks(self, message):
+        """The task "New legal case" of each case's legal officer, in their language."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for case in self.filtered("legal_user_id"):
+            lang = case.legal_user_id.lang
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": case.id,
+                    "activity_type_id": todo.id,
+                    "summary": case._collection_text(_lt("New legal case"), lang=lang),
+                    "note": case._collection_text(message, lang=lang),
+                    "user_id": case.legal_user_id.id,
+                    "date_deadline": todo._get_date_deadline(),
+                }
+            )
+        # one case: its officer is told by email; many (a follow-up run): their
+        # activities list shows the tasks, without an email each
+        activities = self.env["mail.activity"]
+        if len(vals_list) > 1:
+            activities = activities.with_context(mail_activity_quick_update=True)
+        activities.create(vals_list)
 
     def _collection_default_legal_user(self):
         """A legal officer of the company who is not a manager, else nobody."""

@@ -140,13 +140,15 @@ class CollectionFollowup(models.Model):
                 force_partners=followups.partner_id,
             )
             by_partner = {case.partner_id: case for case in cases}
+            per_level = defaultdict(lambda: self.env["collection.case"])
             for followup in followups:
                 case = by_partner.get(followup.partner_id)
                 if not case:
                     continue
                 followup.case_id = case
-                level = followup.level_id
-                case._collection_escalate(
+                per_level[followup.level_id] |= case
+            for level, level_cases in per_level.items():
+                level_cases._collection_escalate(
                     lambda reader, level=level: reader.env._(
                         "Follow-up level %(level)s escalates this customer to legal action.",
                         level=level.with_env(reader.env).name,

@@ -56,7 +56,12 @@ class LoopbackSmtpServer:
                     data.append(line)
                 continue
             command = line.strip().split(b" ")[0].upper()
-            if command in (b"EHLO", b"HELO"):
+            if command == b"EHLO":
+                # as a mail server of today: addresses and names in any script
+                reply("250-loopback")
+                reply("250-8BITMIME")
+                reply("250 SMTPUTF8")
+            elif command == b"HELO":
                 reply("250 loopback")
             elif command == b"MAIL":
                 reply("250 OK")

@@ -163,7 +163,9 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
         mail = followup.mail_id
         self.assertTrue(mail)
         self.assertNoEnglish(mail.subject, self.customer.name, self.company.name)
-        self._process_mail_queue()
+        received = self._process_mail_queue()
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual(len(received), 1)
         self.assertEqual(len(mail.attachment_ids), 1)
         self.assertTrue(mail.attachment_ids.name.startswith("对账单"), mail.attachment_ids.name)
 

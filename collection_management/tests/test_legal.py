@@ -183,3 +183,44 @@ class TestLegal(CollectionCommon):
         )
         self.assertEqual(fmt, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+
+
+@tagged("post_install", "-at_install")
+class TestLegalEscalationInBulk(CollectionCommon):
+    """A follow-up run escalates many customers to legal action at once: each case
+    gets its stage, officer, claim, note and the officer's task, at a flat cost."""
+
+    def _cases(self, count, prefix):
+        cases = self.env["collection.case"]
+        for index in range(count):
+            customer = self._customer(f"{prefix} debtor {index}")
+            self._invoice(customer, 1000 + index, TODAY - timedelta(days=120))
+            cases |= self._open_case(customer, self.collector)
+        return cases
+
+    def _escalate(self, cases):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        with freeze_time(TODAY):
+            escalated = cases._collection_escalate("Escalated by the run")
+        self.env.flush_all()
+        self.assertEqual(escalated, cases)
+        return self.cr.sql_log_count - before
+
+    def test_escalating_many_cases_costs_a_flat_number_of_queries(self):
+        self._escalate(self._cases(2, "Warm"))
+        small = self._escalate(self._cases(3, "Few"))
+        cases = self._cases(15, "Many")
+        large = self._escalate(cases)
+        stage = self.env["collection.legal.stage"].search([], limit=1)
+        for case in cases:
+            self.assertEqual(case.legal_stage_id, stage)
+            self.assertEqual(case.legal_user_id, self.legal_officer)
+            self.assertEqual(case.legal_date, TODAY)
+            self.assertAlmostEqual(case.legal_claim_principal, case.amount_due)
+            self.assertIn("Escalated by the run", case.message_ids[0].body)
+            task = case.activity_ids.filtered(lambda a: a.user_id == self.legal_officer)
+            self.assertEqual(task.summary, "New legal case")
+        # twelve cases more: at most one query each (33 each when escalated one by one)
+        self.assertLessEqual(large, small + 12)
