@@ -205,7 +205,12 @@ class TestBulkBook(CollectionCommon):
         check_book(self.env)
 
     def test_bad_arguments_and_rights(self):
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "at least one customer"):
             BulkBook(self.env).generate(customers=0, invoices=5)
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "Only an administrator"):
             BulkBook(self.env(user=self.manager)).generate(customers=2, invoices=5)
+        self.assertFalse(
+            self.env["account.move"].search_count(
+                [("ref", "like", "PO-%"), ("state", "=", "posted")]
+            )
+        )
