@@ -386,7 +386,40 @@ class BulkBook:
             },
             scale=(MOVE_AMOUNTS, template.amount_total),
         )
+        if has_partner:
+            self._copy_followers(template, ids, [p.id for p in partners])
         return ids
+
+    def _copy_followers(self, template, ids, partner_ids):
+        """Each copy followed by its customer, as posting subscribed the template's
+        customer (with the same subtypes)."""
+        follower = self.env["mail.followers"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "=", template.id),
+                ("partner_id", "=", template.partner_id.id),
+            ]
+        )
+        if not follower:
+            return
+        followers = self._ids("mail_followers", len(ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_followers (id, res_model, res_id, partner_id)
+                SELECT u.id, 'account.move', u.move, u.partner
+                  FROM unnest(%s::int4[], %s::int4[], %s::int4[]) AS u(id, move, partner);
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT u.id, s.id FROM unnest(%s::int4[]) AS u(id), unnest(%s::int4[]) AS s(id)
+                """,
+                followers,
+                ids,
+                partner_ids,
+                followers,
+                follower.subtype_ids.ids,
+            )
+        )
 
     def _copy_lines(self, template, items, moves, names, by_type):
         """Copies of the lines of ``template`` into ``moves``. ``by_type`` gives the

@@ -80,6 +80,12 @@ class TestBulkBook(CollectionCommon):
             invoice.amount_total - sum(term.matched_credit_ids.mapped("amount")),
         )
         self.assertFalse(invoice.access_token)
+        # followed by its customer, as posting through the ORM subscribes it
+        follower = invoice.message_follower_ids
+        self.assertEqual(follower.partner_id, invoice.partner_id)
+        first = self._invoices(book).sorted("id")[0]
+        self.assertEqual(follower.subtype_ids, first.message_follower_ids.subtype_ids)
+        self.assertTrue(follower.subtype_ids)
         # the addon's searches see what the book holds
         moves = self.env["account.move"]
         self.assertIn(invoice, moves.search(moves._collection_open_invoice_domain()))
