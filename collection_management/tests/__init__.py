@@ -1,6 +1,7 @@
 from . import (
     test_access_matrix,
     test_background_run,
+    test_bulk_book,
     test_case,
     test_case_assignment,
     test_case_bulk_opening,

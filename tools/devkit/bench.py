@@ -76,6 +76,8 @@ def _bench_cmd(config, db, customers, invoices, args, steps, json_path):
         invoices,
         "--companies",
         args.companies,
+        "--generator",
+        args.generator,
     ]
     if steps:
         cmd += ["--steps", ",".join(steps)]
@@ -127,7 +129,11 @@ def run(src, args):
     cache = None
     if args.cache:
         suffix = "-oca" if args.with_oca else ""
-        cache = paths.STATE / "bench" / f"{customers}-{invoices}-{args.companies}{suffix}"
+        cache = (
+            paths.STATE
+            / "bench"
+            / f"{customers}-{invoices}-{args.companies}-{args.generator}{suffix}"
+        )
     with (
         pg.scratch_server() as server,
         tempfile.TemporaryDirectory(prefix="collection-bench-") as workdir,
@@ -141,7 +147,10 @@ def run(src, args):
         )
         db = "collection_bench"
         server.dropdb(db)
-        say(f"benchmark: {customers} customers, {invoices} invoices, {args.companies} companies")
+        say(
+            f"benchmark: {customers} customers, {invoices} invoices, {args.companies} "
+            f"companies ({args.generator} generator)"
+        )
         json_parts = []
         if cache and (cache / "db.dump").is_file():
             _restore_dataset(server, db, Path(workdir) / "data", cache)

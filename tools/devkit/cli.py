@@ -294,6 +294,13 @@ def main(argv):
     )
     p.add_argument("--steps", help="comma-separated steps of benchmarks/bench.py")
     p.add_argument(
+        "--generator",
+        choices=("bulk", "orm"),
+        default="bulk",
+        help="bulk: templates made by the ORM, copied by SQL and checked (default); "
+        "orm: the demo generator, about 28 ms per invoice",
+    )
+    p.add_argument(
         "--cache",
         action="store_true",
         help="keep the generated dataset (outside the repository) and reuse it next time",
