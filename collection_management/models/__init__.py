@@ -54,6 +54,7 @@ from . import (
     collection_weekly_report_acknowledgement,
     ir_sequence,
     mail_mail,
+    mail_template,
     res_company,
     res_company_books,
     res_company_demo,

@@ -18,6 +18,7 @@ from . import (
     test_dashboard,
     test_demo_generator,
     test_followup,
+    test_followup_email_rendering,
     test_followup_faults,
     test_followup_integrity,
     test_followup_sending,
