@@ -13,7 +13,12 @@ class IrCron(models.Model):
         help="The company whose collection job this is; it runs for that company only.",
     )
     collection_job = fields.Selection(
-        [("followup", "Follow-ups"), ("cases", "Cases"), ("promises", "Promises to pay")],
+        [
+            ("followup", "Follow-ups"),
+            ("cases", "Cases"),
+            ("promises", "Promises to pay"),
+            ("charges", "Interest and fees"),
+        ],
         readonly=True,
     )
 

@@ -28,6 +28,12 @@ COMPANY_JOBS = (
         "_cron_collection_promises",
         time(3, 30),
     ),
+    (
+        "charges",
+        "collection_management.ir_cron_collection_charges",
+        "_cron_collection_charges",
+        time(4, 0),
+    ),
 )
 
 

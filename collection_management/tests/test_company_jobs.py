@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from .common import TODAY, CollectionCommon
 
-KINDS = {"followup", "cases", "promises"}
+KINDS = {"followup", "cases", "promises", "charges"}
 
 
 @tagged("post_install", "-at_install")
@@ -49,8 +49,7 @@ class TestCompanyJobs(CollectionCommon):
                 self.assertIn(f"company_id={company.id})", job.code)
         # the shipped jobs are only their models: they do not run all companies at once
         for kind in KINDS:
-            name = {"followup": "followup", "cases": "cases", "promises": "promises"}[kind]
-            template = self.env.ref(f"collection_management.ir_cron_collection_{name}")
+            template = self.env.ref(f"collection_management.ir_cron_collection_{kind}")
             self.assertFalse(template.active)
             job = self._jobs(self.company).filtered(lambda j, kind=kind: j.collection_job == kind)
             self.assertEqual(job.model_id, template.model_id)
@@ -87,14 +86,14 @@ class TestCompanyJobs(CollectionCommon):
         cases.unlink()
         self.env["res.company"]._collection_ensure_jobs_all()
         again = self._jobs(self.company)
-        self.assertEqual(len(again), 3)
+        self.assertEqual(len(again), len(KINDS))
         self.assertEqual(again & jobs, jobs - cases)
 
     def test_archived_company_has_its_jobs_paused_and_a_deleted_one_loses_them(self):
         company = self.env["res.company"].create({"name": "Short-lived Ltd"})
         jobs = self._jobs(company)
         actions = jobs.ir_actions_server_id
-        self.assertEqual(len(jobs), 3)
+        self.assertEqual(len(jobs), len(KINDS))
         company.active = False
         self.assertFalse(any(jobs.mapped("active")))
         company.active = True
@@ -158,6 +157,19 @@ class TestCompanyJobs(CollectionCommon):
         self.assertEqual(promise_b.state, "open")
         self._run_job(self.company_b, "promises", day=later)
         self.assertEqual(promise_b.state, "broken")
+
+    def test_company_charges_job_proposes_charges_of_its_company_only(self):
+        for policy in (self.policy, self.policy_b):
+            policy.write({"interest_rate": 12, "interest_grace_days": 0})
+        customer_a = self._overdue_customer("Alpha Ltd", days=100)
+        customer_b = self._overdue_customer("Beta Ltd", days=100, company=self.company_b)
+        charges = self.env["collection.charge"].sudo()
+        self._run_job(self.company, "charges")
+        self.assertEqual(charges.search([]).partner_id, customer_a)
+        self._run_job(self.company_b, "charges")
+        made_b = charges.search([("company_id", "=", self.company_b.id)])
+        self.assertEqual(made_b.partner_id, customer_b)
+        self.assertEqual(made_b.kind, "interest")
 
     def test_company_job_runs_on_the_company_local_date(self):
         # at noon UTC on 30 June it is already 1 July on Kiritimati (UTC+14)
