@@ -10,6 +10,7 @@ class IrCron(models.Model):
         index="btree_not_null",
         ondelete="cascade",
         readonly=True,
+        copy=False,
         help="The company whose collection job this is; it runs for that company only.",
     )
     collection_job = fields.Selection(
@@ -20,6 +21,7 @@ class IrCron(models.Model):
             ("charges", "Interest and fees"),
         ],
         readonly=True,
+        copy=False,
     )
 
     _sql_constraints = [

@@ -59,15 +59,18 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "active" in vals:
+        if "active" in vals or "name" in vals:
             crons = (
                 self.env["ir.cron"]
                 .sudo()
                 .with_context(active_test=False)
                 .search([("collection_company_id", "in", self.ids)])
             )
-            active = bool(vals["active"])
-            crons.filtered(lambda cron: cron.active != active).active = active
+            if "active" in vals:
+                active = bool(vals["active"])
+                crons.filtered(lambda cron: cron.active != active).active = active
+            if "name" in vals:
+                self._collection_rename_jobs(crons)
         return result
 
     def unlink(self):
@@ -83,6 +86,14 @@ class ResCompany(models.Model):
         crons.unlink()
         actions.unlink()
         return super().unlink()
+
+    def _collection_rename_jobs(self, crons):
+        """The company's name changed: its jobs are named after it again."""
+        templates = {key: self.env.ref(xmlid, False) for key, xmlid, _m, _t in COMPANY_JOBS}
+        for cron in crons:
+            template = templates.get(cron.collection_job)
+            if template:
+                cron.name = cron.collection_company_id._collection_job_name(template)
 
     @api.model
     def _collection_ensure_jobs_all(self):
@@ -108,7 +119,7 @@ class ResCompany(models.Model):
                     continue
                 vals_list.append(
                     {
-                        "name": _("%(job)s (%(company)s)", job=template.name, company=company.name),
+                        "name": company._collection_job_name(template),
                         "model_id": template.model_id.id,
                         "state": "code",
                         "code": f"model.{method}(company_id={company.id:d})",
@@ -123,6 +134,11 @@ class ResCompany(models.Model):
                     }
                 )
         return crons.create(vals_list)
+
+    def _collection_job_name(self, template):
+        """The name of the company's job made from ``template``."""
+        self.ensure_one()
+        return _("%(job)s (%(company)s)", job=template.sudo().name, company=self.name)
 
     def _collection_job_nextcall(self, local_time, now=None):
         """The next ``local_time`` in the company's time zone (its address's, else

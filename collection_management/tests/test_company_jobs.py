@@ -78,6 +78,13 @@ class TestCompanyJobs(CollectionCommon):
         plain_followup = self._jobs(plain).filtered(lambda job: job.collection_job == "followup")
         self.assertEqual(plain_followup.nextcall, datetime(2026, 7, 1, 2, 0))
 
+    def test_renamed_company_has_its_jobs_renamed(self):
+        self.company_b.name = "Renamed Trading"
+        for job in self._jobs(self.company_b):
+            self.assertIn("(Renamed Trading)", job.name)
+        copy = self._jobs(self.company_b)[:1].copy()
+        self.assertFalse(copy.collection_company_id)
+
     def test_making_the_jobs_again_makes_only_the_missing_ones(self):
         jobs = self._jobs(self.company)
         self.env["res.company"]._collection_ensure_jobs_all()
