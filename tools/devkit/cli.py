@@ -126,7 +126,8 @@ def cmd_start(args):
     if args.detach:
         extra += ["--logfile", str(paths.RUN / "odoo.log")]
         say(f"server log: {paths.RUN / 'odoo.log'}")
-    process = subprocess.Popen(odoo.odoo_cmd(config, *extra))
+    command = odoo.server_cmd if args.workers else odoo.odoo_cmd
+    process = subprocess.Popen(command(config, *extra))
     pidfile.write_text(str(process.pid))
     url = f"http://localhost:{args.port}"
     _wait_http(url + "/web/login", process)
