@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_workers import step_workers, step_workers_send
 from probe import Probe
 
 
@@ -494,6 +495,8 @@ STEPS = {
     "promises": step_promises,
     "worklist": step_worklist,
     "exports": step_exports,
+    "workers": step_workers,
+    "workers_send": step_workers_send,
 }
 
 

@@ -87,3 +87,7 @@ from . import (
 # isort: split
 # looks up, for many follow-ups at once, what their emails and statements show
 from . import collection_followup_render_batch
+
+# isort: split
+# each company's own daily jobs, so that several cron workers run companies side by side
+from . import ir_cron, res_company_jobs

@@ -210,13 +210,17 @@ class CollectionCase(models.Model):
             assigned.filtered(lambda c: not c.next_action_date).write({"next_action_date": today})
 
     @api.model
-    def _cron_collection_cases(self):
-        """Daily: open and join cases, assign, close paid ones, refresh days and scores."""
-        today = fields.Date.context_today(self)
-        self.env["collection.job"]._collection_isolated(
+    def _cron_collection_cases(self, company_id=None):
+        """Daily: open and join cases, assign, close paid ones, refresh days and scores.
+        The job of a company (``company_id``) runs that company only, in its context."""
+        job = self.env["collection.job"]
+        companies = job._collection_job_companies(company_id)
+        actor = companies._collection_job_env(self) if company_id and companies else self
+        today = fields.Date.context_today(actor)
+        job._collection_isolated(
             _("Collections: case opening and closing"),
-            self.env.user.company_ids.sorted("id"),
-            lambda company: self.with_company(company)._collection_daily(company, today),
+            companies,
+            lambda company: actor.with_company(company)._collection_daily(company, today),
         )
 
     @api.model

@@ -15,11 +15,16 @@ class CollectionCharge(models.Model):
     _inherit = "collection.charge"
 
     @api.model
-    def _cron_collection_charges(self):
+    def _cron_collection_charges(self, company_id=None):
         """Propose, per company, the fees of the follow-ups sent and the interest due;
-        each follow-up and each customer's interest in a savepoint of its own."""
-        today = fields.Date.context_today(self)
+        each follow-up and each customer's interest in a savepoint of its own. The job
+        of a company (``company_id``) proposes that company's charges only, in its
+        context."""
         job = self.env["collection.job"]
+        companies = job._collection_job_companies(company_id)
+        if company_id and companies:
+            self = companies._collection_job_env(self)  # noqa: PLW0642
+        today = fields.Date.context_today(self)
         name = _("Collections: propose late interest and fees")
         proposed = self.browse()
 
@@ -32,7 +37,7 @@ class CollectionCharge(models.Model):
             company = self.env["res.company"].browse(vals["company_id"])
             proposed |= self.sudo().with_company(company).create(vals)
 
-        for company in self.env.user.company_ids.sorted("id"):
+        for company in companies:
             charges = self.sudo().with_company(company)
             job._collection_isolated(
                 name, charges._collection_fee_candidates(company, today), propose_fee

@@ -1,7 +1,12 @@
+import logging
 from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
 
 from odoo import api, models
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class CollectionFollowup(models.Model):
@@ -177,18 +182,34 @@ class CollectionFollowup(models.Model):
         }, None
 
     @api.model
+    def _collection_lock_rows(self, partners):
+        """Lock the rows of ``partners`` that no other transaction holds. A customer of
+        two companies that another company's run changed (credit hold) after this
+        transaction began cannot be locked in it (PostgreSQL refuses, to keep this
+        transaction's snapshot consistent): such customers are left, one by one, to a
+        later run instead of failing the whole batch."""
+        query = "SELECT id FROM res_partner WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED"
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(query, partners.ids))
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except pg_errors.SerializationFailure:
+            ids = []
+            for partner in partners:
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        self.env.cr.execute(SQL(query, partner.ids))
+                        ids += [row[0] for row in self.env.cr.fetchall()]
+                except pg_errors.SerializationFailure:
+                    _logger.info("follow-up run: customer %s changed by another run", partner.id)
+        return self.env["res.partner"].browse(ids)
+
     def _collection_lock_partners(self, company, partners, date):
         """Lock the partners this run is about to act on; partners locked by a concurrent
         run are skipped, and partners that a run finished meanwhile are dropped."""
         if not partners:
             return partners
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED",
-                partners.ids,
-            )
-        )
-        locked = self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+        locked = self._collection_lock_rows(partners)
         if not locked:
             return locked
         # a run that committed between our decision and our lock has made them already

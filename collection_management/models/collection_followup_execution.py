@@ -10,6 +10,9 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# minutes before a job looks again at customers another run held
+RETRY_MINUTES = 1
+
 
 class CollectionFollowup(models.Model):
     """The run and what a follow-up does: create the follow-ups decided, then send the
@@ -345,24 +348,40 @@ class CollectionFollowup(models.Model):
         self.write({"state": "failed", "error": reason})
 
     @api.model
-    def _cron_collection_followup(self):
-        """One batch of customers per call; Odoo calls again while some remain. A
+    def _cron_collection_followup(self, company_id=None):
+        """One batch of customers per call; Odoo calls again while some remain. The job
+        of a company (``company_id``) runs that company only, in its context, so that
+        the jobs of several companies run side by side on several cron workers. A
         company whose run fails is run again customer by customer, so that one bad
         customer is reported and skipped and never stops the others."""
-        done = remaining = 0
-        for company in self.env.user.company_ids.sorted("id"):
-            made, left = self.with_company(company)._collection_run_isolated(
+        done = remaining = locked = 0
+        for company in self.env["collection.job"]._collection_job_companies(company_id):
+            actor = company._collection_job_env(self) if company_id else self
+            made, left, busy = actor.with_company(company)._collection_run_isolated(
                 company, self.BATCH_SIZE
             )
             done += made
             remaining += left
+            locked += busy
             if remaining:
                 break
+        if locked:
+            self._collection_retry_later()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     @api.model
+    def _collection_retry_later(self):
+        """Customers another run held (a manual run, another company's job working on a
+        customer of both companies) are left to it; this job looks again in a minute,
+        in case that run is rolled back."""
+        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id")).exists()
+        if cron:
+            cron._trigger(fields.Datetime.now() + timedelta(minutes=RETRY_MINUTES))
+
+    @api.model
     def _collection_run_isolated(self, company, limit):
-        """Run ``company``'s follow-ups; returns (follow-ups made, customers left)."""
+        """Run ``company``'s follow-ups; returns (follow-ups made, customers left,
+        customers held by another run)."""
         job = self.env["collection.job"]
         job_name = _("Collections: follow-up run")
         summaries = []
@@ -373,7 +392,9 @@ class CollectionFollowup(models.Model):
             report=False,
         )
         if not failed:
-            return len(summaries[0]["followups"]), summaries[0]["remaining"]
+            summary = summaries[0]
+            locked = summary["skipped"].get("locked", 0)
+            return len(summary["followups"]), summary["remaining"], locked
         today = fields.Date.context_today(self)
         customers = self._collection_candidates(company, today).commercial_partner_id
         made = []
@@ -384,4 +405,4 @@ class CollectionFollowup(models.Model):
                 self._collection_run(company, today, partners=customer)["followups"]
             ),
         )
-        return sum(len(followups) for followups in made), max(len(customers) - limit, 0)
+        return sum(len(followups) for followups in made), max(len(customers) - limit, 0), 0

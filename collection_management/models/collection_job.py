@@ -36,6 +36,16 @@ class CollectionJob(models.AbstractModel):
         return failed
 
     @api.model
+    def _collection_job_companies(self, company_id=None):
+        """The companies a daily job runs for: the company of a company's own job (none
+        when that company is gone or archived), else every company of the job's user."""
+        if company_id is None:
+            return self.env.user.company_ids.sorted("id")
+        if not isinstance(company_id, int) or isinstance(company_id, bool):
+            raise ValueError(f"a company id is expected, not {company_id!r}")
+        return self.env["res.company"].sudo().browse(company_id).exists().filtered("active")
+
+    @api.model
     def _collection_report_failures(self, job_name, failed):
         """Tell the collection managers of each failed record's company, in the record's
         chatter when it has one, else in the chatter of the company's partner."""

@@ -247,16 +247,24 @@ class CollectionPromise(models.Model):
         return render(self.with_context(lang=lang))
 
     @api.model
-    def _cron_collection_promises(self):
+    def _cron_collection_promises(self, company_id=None):
         """Evaluate the open promises of each company in one batch; a batch that fails is
         evaluated again promise by promise, so that a bad promise is reported to the
-        managers and skipped, and never holds back the others."""
+        managers and skipped, and never holds back the others. The job of a company
+        (``company_id``) evaluates that company's promises only, in its context."""
         job = self.env["collection.job"]
         job_name = _("Collections: evaluate promises to pay")
+        companies = job._collection_job_companies(company_id)
+        if company_id:
+            if not companies:
+                return
+            self = companies._collection_job_env(self)  # noqa: PLW0642
         today = fields.Date.context_today(self)
         # open promises, and those settled lately whose money may have been taken back
+        domain = [("company_id", "=", companies.id)] if company_id else []
         to_check = self.search(
             [
+                *domain,
                 "|",
                 ("state", "=", "open"),
                 "&",

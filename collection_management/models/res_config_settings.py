@@ -46,6 +46,9 @@ class ResConfigSettings(models.TransientModel):
     collection_weekly_report_user_ids = fields.Many2many(
         related="company_id.collection_weekly_report_user_ids", readonly=False
     )
+    collection_cron_ids = fields.One2many(
+        related="company_id.collection_cron_ids", groups="base.group_system"
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -35,6 +35,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import file_path
 from odoo.tools.pdf import PdfFileReader
 
+from ..models.res_company_jobs import COMPANY_JOBS
 from .simulation_office import OFFICE_OUTCOMES, SimulationOffice
 from .smtp_server import LoopbackSmtpServer
 
@@ -491,13 +492,29 @@ class CollectionSimulation(SimulationOffice):
         self._scheduled_payments(before=self.start)
 
     def _cron_order(self):
-        """The jobs of ir_cron_data.xml, in the file's order."""
+        """The jobs of ir_cron_data.xml, in the file's order; a job that runs per
+        company is the job of each company of the book, in the companies' order."""
         tree = ElementTree.parse(file_path("collection_management/data/ir_cron_data.xml"))
-        return [
-            self.su.ref(f"collection_management.{record.get('id')}")
-            for record in tree.iter("record")
-            if record.get("model") == "ir.cron"
-        ]
+        per_company = {xmlid: key for key, xmlid, _method, _time in COMPANY_JOBS}
+        crons = []
+        for record in tree.iter("record"):
+            if record.get("model") != "ir.cron":
+                continue
+            xmlid = f"collection_management.{record.get('id')}"
+            if xmlid not in per_company:
+                crons.append(self.su.ref(xmlid))
+                continue
+            for company in self.companies.sorted("id"):
+                cron = self.su["ir.cron"].search(
+                    [
+                        ("collection_company_id", "=", company.id),
+                        ("collection_job", "=", per_company[xmlid]),
+                    ]
+                )
+                if not cron:
+                    raise SimulationFailure(f"company {company.name} has no job {xmlid}")
+                crons.append(cron)
+        return crons
 
     # ================================================================== helpers
     def _as(self, user, model, company=None):

@@ -100,14 +100,34 @@ def _wait_http(url, process, timeout=120):
     raise DevError(f"Odoo did not answer on {url} within {timeout}s.")
 
 
+def _worker_count(text):
+    count = int(text)
+    if not 0 <= count <= 64:
+        raise argparse.ArgumentTypeError("between 0 and 64 workers")
+    return count
+
+
 def cmd_start(args):
     _src, _server, config = _setup(args)
     pidfile = paths.RUN / "odoo.pid"
     extra = ["--http-port", str(args.port)]
+    if args.workers:
+        # prefork: HTTP worker processes, two cron worker processes (the companies'
+        # daily jobs run side by side) and the websocket server next to the HTTP port
+        extra += [
+            "--workers",
+            str(args.workers),
+            "--max-cron-threads",
+            "2",
+            "--gevent-port",
+            str(args.port + 3),
+        ]
+        say(f"prefork server: {args.workers} HTTP workers and 2 cron workers")
     if args.detach:
         extra += ["--logfile", str(paths.RUN / "odoo.log")]
         say(f"server log: {paths.RUN / 'odoo.log'}")
-    process = subprocess.Popen(odoo.odoo_cmd(config, *extra))
+    command = odoo.server_cmd if args.workers else odoo.odoo_cmd
+    process = subprocess.Popen(command(config, *extra))
     pidfile.write_text(str(process.pid))
     url = f"http://localhost:{args.port}"
     _wait_http(url + "/web/login", process)
@@ -257,6 +277,13 @@ def main(argv):
     p.add_argument("--reset", action="store_true", help="drop the demo database first")
     p.add_argument("--port", type=int, default=DEV_PORT)
     p.add_argument("--detach", action="store_true", help="leave the server in the background")
+    p.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=0,
+        help="prefork server with N HTTP worker processes and 2 cron workers "
+        "(default 0: one process, one cron thread)",
+    )
     p.set_defaults(func=cmd_start)
     p = sub.add_parser("stop", help="stop a server started with --detach")
     p.set_defaults(func=cmd_stop)

@@ -45,6 +45,15 @@ def odoo_cmd(config, *args):
     return [str(paths.venv_bin("python")), "-m", "odoo", "-c", str(config), *args]
 
 
+def server_cmd(config, *args):
+    """The command that serves Odoo in prefork: Odoo starts its websocket process again
+    from ``sys.argv[0]``, which must be a script (``python -m odoo`` cannot be)."""
+    script = paths.venv_bin("odoo")
+    if not Path(script).exists():
+        raise DevError(f"{script} is missing: run ./dev setup --reset.")
+    return [str(script), "-c", str(config), *args]
+
+
 def install(config, db, demo, modules=paths.ADDON, log=None):
     """Create ``db`` and install ``modules`` (with or without demo data)."""
     args = ["-d", db, "-i", modules, "--stop-after-init", "--no-http"]
