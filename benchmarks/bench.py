@@ -254,7 +254,8 @@ def step_followup(registry, probe, args):
         with probe.measure(SEND_ALL, cr, units=len(drafts), unit_name="follow-up") as figures:
             # above the company's threshold the send goes to the background job: run
             # its batches here, as the cron worker would
-            drafts.action_send()
+            if drafts:
+                drafts.action_send()
             jobs = env["collection.background.run"]
             while jobs.search_count([("state", "in", ("queued", "running"))]):
                 jobs._cron_collection_background()

@@ -13,6 +13,8 @@ from . import (
     test_charge_credit_hold,
     test_charges,
     test_classification,
+    test_company_jobs,
+    test_company_jobs_concurrency,
     test_configuration_integrity,
     test_credit_hold_rights,
     test_dashboard,
