@@ -212,11 +212,12 @@ class CollectionCommon(AccountTestInvoicingCommon):
             yield server
             mail_server.unlink()
 
-    def _process_mail_queue(self):
-        """The mail queue's job, as it runs: the statements the queued emails wait for
-        are printed, then the emails sent. Returns the messages received (raw)."""
+    def _process_mail_queue(self, mails):
+        """The mail queue's job, as it runs, on the queued ``mails`` (the database's
+        other queued emails, demo data's, are left alone): the statements they wait
+        for are printed, then the emails sent. Returns the messages received (raw)."""
         with self._smtp() as server:
-            self.env["mail.mail"].process_email_queue()
+            self.env["mail.mail"].process_email_queue(ids=mails.ids)
         return server.messages
 
     def _run_followups(self, day=TODAY, partners=None, company=None, limit=None):

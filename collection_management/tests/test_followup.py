@@ -48,7 +48,7 @@ class TestFollowupRun(CollectionCommon):
         self.assertIn(old.name, mail.body_html)
         self.assertTrue(mail.collection_statement_pending, "printed when the queue sends it")
         self.assertFalse(mail.attachment_ids)
-        self._process_mail_queue()
+        self._process_mail_queue(mail)
         self.assertEqual(mail.state, "sent")
         self.assertEqual(len(mail.attachment_ids), 1, "the second level attaches the statement")
         self.assertFalse(mail.collection_statement_pending)

@@ -144,7 +144,7 @@ class TestFollowupIntegrity(CollectionCommon):
         with freeze_time(TODAY):
             self.env["collection.followup"].browse(draft.id).action_send()
         # the queue prints the statement, whatever company its job runs in
-        self._process_mail_queue()
+        self._process_mail_queue(draft.mail_id)
         statement = draft.mail_id.attachment_ids
         self.assertEqual(len(statement), 1)
         html = statement.raw.decode()

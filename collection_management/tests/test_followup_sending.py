@@ -61,7 +61,7 @@ class TestFollowupSending(FollowupSendingCase):
                 followup.partner_id.message_ids[:1].body,
                 "the customer's chatter notes the follow-up",
             )
-        self._process_mail_queue()
+        self._process_mail_queue(drafts.mail_id)
         for followup in drafts:
             mail = followup.mail_id
             self.assertEqual(mail.state, "sent")

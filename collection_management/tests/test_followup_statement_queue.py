@@ -28,7 +28,7 @@ class TestFollowupStatementQueue(FollowupSendingCase):
 
     def test_the_queue_prints_each_statement_once_even_when_the_email_is_sent_again(self):
         drafts, mails = self._queued(2)
-        received = self._process_mail_queue()
+        received = self._process_mail_queue(mails)
         self.assertEqual(len(received), 2)
         for followup in drafts:
             self.assertEqual(followup.mail_id.state, "sent")
@@ -82,7 +82,7 @@ class TestFollowupStatementQueue(FollowupSendingCase):
         report = self.env.ref("collection_management.action_report_collection_statement")
         template = report.report_name
         report.report_name = "collection_management.no_such_statement"
-        self._process_mail_queue()
+        self._process_mail_queue(mails)
         for followup in drafts:
             self.assertEqual(followup.mail_id.state, "exception", "not sent without it")
             self.assertEqual(followup.state, "failed")
@@ -93,7 +93,7 @@ class TestFollowupStatementQueue(FollowupSendingCase):
         with freeze_time(TODAY):
             drafts.with_user(self.billing).action_send()
         self.assertEqual(set(drafts.mapped("state")), {"done"})
-        self._process_mail_queue()
+        self._process_mail_queue(mails)
         for followup in drafts:
             self.assertEqual(followup.mail_id.state, "sent")
             self.assertEqual(len(followup.mail_id.attachment_ids), 1)

@@ -163,7 +163,7 @@ class TestTextReadsInTheReadersLanguage(CollectionCommon):
         mail = followup.mail_id
         self.assertTrue(mail)
         self.assertNoEnglish(mail.subject, self.customer.name, self.company.name)
-        received = self._process_mail_queue()
+        received = self._process_mail_queue(mail)
         self.assertEqual(mail.state, "sent")
         self.assertEqual(len(received), 1)
         self.assertEqual(len(mail.attachment_ids), 1)
