@@ -47,7 +47,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_weekly_report_user_ids", readonly=False
     )
     collection_cron_ids = fields.One2many(
-        related="company_id.collection_cron_ids", groups="base.group_system"
+        related="company_id.collection_cron_ids", string="Daily jobs", groups="base.group_system"
     )
 
     @api.model_create_multi
