@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -32,6 +33,30 @@ class FollowupSendingCase(CollectionCommon):
         self.assertEqual(set(drafts.mapped("state")), {"draft"})
         self.assertEqual(len(drafts), count)
         return drafts
+
+    def _queries(self, action):
+        """The SQL queries ``action`` costs, from cold caches, flushed."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        with freeze_time(TODAY):
+            action()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
+    @contextmanager
+    def _wkhtmltopdf_calls(self):
+        """The wkhtmltopdf processes started in the block: the number of documents each
+        printed (the real printing runs)."""
+        calls = []
+        real = IrActionsReport._run_wkhtmltopdf
+
+        def counting(report, bodies, *args, **kwargs):
+            calls.append(len(bodies))
+            return real(report, bodies, *args, **kwargs)
+
+        with patch.object(IrActionsReport, "_run_wkhtmltopdf", counting):
+            yield calls
 
     def _send(self, drafts, user=None):
         # in a plain context, tracking on as in production (the test base class turns
@@ -77,17 +102,7 @@ class TestFollowupSending(FollowupSendingCase):
 
     def test_statements_of_many_customers_are_one_pdf_rendering_split_per_customer(self):
         drafts = self._drafts(3)
-        calls = []
-        real = IrActionsReport._run_wkhtmltopdf
-
-        def counting(report, bodies, *args, **kwargs):
-            calls.append(len(bodies))
-            return real(report, bodies, *args, **kwargs)
-
-        with (
-            freeze_time(TODAY),
-            patch.object(IrActionsReport, "_run_wkhtmltopdf", counting),
-        ):
+        with freeze_time(TODAY), self._wkhtmltopdf_calls() as calls:
             contents = drafts.with_context(force_report_rendering=True)._collection_statement_pdfs()
         self.assertEqual(calls, [1], "one wkhtmltopdf process prints the three statements")
         for followup in drafts:
@@ -114,16 +129,8 @@ class TestFollowupSending(FollowupSendingCase):
         large = self._drafts(15, "Large", invoices=2)
         self._send(warm, user=self.billing)
 
-        def measure(drafts):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            self._send(drafts, user=self.billing)
-            self.env.flush_all()
-            return self.cr.sql_log_count - before
-
-        small_count = measure(small)
-        large_count = measure(large)
+        small_count = self._queries(lambda: self._send(small, user=self.billing))
+        large_count = self._queries(lambda: self._send(large, user=self.billing))
         self.assertEqual(len(large.mail_id), 15)
         self.assertTrue(all(large.invoice_ids.mapped("access_token")), "invoices get links")
         for followup in large:
@@ -157,17 +164,8 @@ class TestFollowupSending(FollowupSendingCase):
         large = self._drafts(15, "Many fees", invoices=2)
         self._send(warm, user=self.billing)
 
-        def measure(drafts):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            with freeze_time(TODAY):
-                drafts._collection_propose_fees()
-            self.env.flush_all()
-            return self.cr.sql_log_count - before
-
-        small_count = measure(small)
-        large_count = measure(large)
+        small_count = self._queries(small._collection_propose_fees)
+        large_count = self._queries(large._collection_propose_fees)
         fees = self.env["collection.charge"].search([("followup_id", "in", large.ids)])
         self.assertEqual(len(fees), 15)
         self.assertEqual(set(fees.mapped("amount")), {20.0})

@@ -1,10 +1,6 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-
-from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
 from .common import TODAY
 from .test_followup_sending import FollowupSendingCase
@@ -56,18 +52,7 @@ class TestFollowupStatementQueue(FollowupSendingCase):
 
     def test_the_queue_prints_the_statements_of_many_emails_in_one_rendering(self):
         drafts, mails = self._queued(3)
-        calls = []
-        real = IrActionsReport._run_wkhtmltopdf
-
-        def counting(report, bodies, *args, **kwargs):
-            calls.append(len(bodies))
-            return real(report, bodies, *args, **kwargs)
-
-        with (
-            freeze_time(TODAY),
-            patch.object(IrActionsReport, "_run_wkhtmltopdf", counting),
-            self._smtp() as server,
-        ):
+        with freeze_time(TODAY), self._wkhtmltopdf_calls() as calls, self._smtp() as server:
             mails.with_context(force_report_rendering=True).send()
         self.assertEqual(len(server.messages), 3)
         self.assertEqual(calls, [1], "one wkhtmltopdf process prints the three statements")
@@ -105,17 +90,8 @@ class TestFollowupStatementQueue(FollowupSendingCase):
         _small_drafts, small = self._queued(3, "Few")
         _large_drafts, large = self._queued(15, "Many")
 
-        def measure(mails):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            with freeze_time(TODAY):
-                mails._collection_attach_statements()
-            self.env.flush_all()
-            return self.cr.sql_log_count - before
-
-        small_count = measure(small)
-        large_count = measure(large)
+        small_count = self._queries(small._collection_attach_statements)
+        large_count = self._queries(large._collection_attach_statements)
         self.assertEqual(len(large.attachment_ids), 15)
         # twelve statements more: at most two queries each
         self.assertLessEqual(large_count, small_count + 24)
